@@ -1,0 +1,1 @@
+# curriculum: see Makefile.am

@@ -1,0 +1,1 @@
+# labs: see Makefile.am

@@ -1,0 +1,9 @@
+# Unit suites (Check), one per module: tests/check_<module>.c.
+# A suite is added with:
+#   check_PROGRAMS += tests/check_foo
+#   tests_check_foo_SOURCES = tests/check_foo.c
+#   tests_check_foo_CFLAGS = $(UNIT_CFLAGS_ALL)
+#   tests_check_foo_LDADD = $(UNIT_LIBS)
+# Integration, sandbox, lab and browser tests are scripts in TESTS too.
+UNIT_CFLAGS_ALL = $(AM_CFLAGS) $(CHECK_CFLAGS)
+UNIT_LIBS = liblabhub.a $(LABHUB_LIBS) $(CHECK_LIBS)
