@@ -7,3 +7,9 @@
 # Integration, sandbox, lab and browser tests are scripts in TESTS too.
 UNIT_CFLAGS_ALL = $(AM_CFLAGS) $(CHECK_CFLAGS)
 UNIT_LIBS = liblabhub.a $(LABHUB_LIBS) $(CHECK_LIBS)
+
+AM_TESTS_ENVIRONMENT = \
+	LABHUB='$(abs_top_builddir)/labhub'; export LABHUB; \
+	LABHUB_SRCDIR='$(abs_top_srcdir)'; export LABHUB_SRCDIR; \
+	LABHUB_BUILDDIR='$(abs_top_builddir)'; export LABHUB_BUILDDIR; \
+	CK_DEFAULT_TIMEOUT=30; export CK_DEFAULT_TIMEOUT;
