@@ -1,3 +1,13 @@
 # server/: the labhub daemon and CLI.
 liblabhub_a_SOURCES += \
-	server/log.c server/log.h
+	server/log.c server/log.h \
+	server/config.c server/config.h
+
+# config suite (lead)
+if HAVE_CHECK
+check_PROGRAMS += tests/check_config
+TESTS += tests/check_config
+tests_check_config_SOURCES = tests/check_config.c
+tests_check_config_CFLAGS = $(UNIT_CFLAGS_ALL)
+tests_check_config_LDADD = $(UNIT_LIBS)
+endif
