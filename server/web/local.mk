@@ -1,0 +1,1 @@
+# server/web: front-end assets (see doc/PROTOCOL.md)
