@@ -21,6 +21,7 @@ static int version_main(int argc, char **argv);
 
 static const struct subcommand subcommands[] = {
 	/* LABHUB-SUBCOMMANDS (one line each, kept in help order) */
+	{ "cell", cell_cli_main, "run a command in a fresh cell (debugging, authoring)" },
 	{ "version", version_main, "print the version and the libraries it was built with" },
 };
 

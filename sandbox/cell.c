@@ -1,0 +1,770 @@
+/*
+ * cell: the ordered contain steps and the supervisor's side of the public
+ * API (sandbox/cell.h).
+ *
+ * Parent (supervisor)                      Child (future warden, PID 1)
+ *   compile seccomp filter, open sources
+ *   clone(NEWUSER|NEWPID|NEWNS|NEWNET|NEWIPC|NEWUTS)
+ *   write uid/gid maps                     wait on the sync pipe
+ *   create cgroups, move the child in
+ *   release the child  ------------------> oom_score_adj 1000, become root of the userns,
+ *                                          unshare(NEWCGROUP), net (lo up), mounts +
+ *                                          pivot_root, rlimits, seccomp (last)
+ *   wait (bounded) for "ready" <---------- warden_main(): "ready", then serve
+ *
+ * Any failing step in the child sends an IPC_ERROR naming the step and the
+ * syscall, and the child exits: a half-contained cell never runs.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sandbox/cell.h"
+#include "sandbox/contain.h"
+#include "sandbox/ipc.h"
+#include "server/log.h"
+
+struct cell {
+	pid_t pid;
+	int fd;
+	unsigned degraded;
+	struct cgroup cg;
+	char id[CELL_ID_MAX + 1];
+	char degraded_text[512];
+};
+
+int
+contain_fail(struct contain_err *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	e->err = errno;
+	va_start(ap, fmt);
+	vsnprintf(e->what, sizeof e->what, fmt, ap);
+	va_end(ap);
+	errno = e->err;
+	return -1;
+}
+
+void
+cell_limits_default(struct cell_limits *l)
+{
+	memset(l, 0, sizeof *l);
+	l->memory = 256ull << 20;
+	l->pids = 128;
+	l->cpu_percent = 100;
+	l->workspace = 64ull << 20;
+	l->lifetime_s = 4 * 3600;
+	l->idle_s = 30 * 60;
+}
+
+static int
+parse_size(const char *v, uint64_t *out)
+{
+	char *end;
+	unsigned long long n;
+
+	errno = 0;
+	if (!isdigit((unsigned char)*v))
+		return -1;
+	n = strtoull(v, &end, 10);
+	if (errno)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': n <<= 10; end++; break;
+	case 'm': case 'M': n <<= 20; end++; break;
+	case 'g': case 'G': n <<= 30; end++; break;
+	default: break;
+	}
+	if (*end == 'i' || *end == 'B')
+		end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
+	if (*end || n > (1ull << 50))
+		return -1;
+	*out = n;
+	return 0;
+}
+
+static int
+parse_time(const char *v, unsigned *out)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	if (!isdigit((unsigned char)*v))
+		return -1;
+	n = strtoul(v, &end, 10);
+	if (errno)
+		return -1;
+	switch (*end) {
+	case 's': end++; break;
+	case 'm': n *= 60; end++; break;
+	case 'h': n *= 3600; end++; break;
+	case 'd': n *= 86400; end++; break;
+	default: break;
+	}
+	if (*end || n > 365ul * 86400)
+		return -1;
+	*out = (unsigned)n;
+	return 0;
+}
+
+static int
+parse_cpu(const char *v, unsigned *out)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	if (!isdigit((unsigned char)*v))
+		return -1;
+	d = strtod(v, &end);
+	if (errno)
+		return -1;
+	if (*end == '%') {
+		end++;
+	} else {
+		d *= 100;
+	}
+	if (*end || d > 100 * 1024 || (d > 0 && d < 1))
+		return -1;
+	*out = (unsigned)(d + 0.5);
+	return 0;
+}
+
+int
+cell_limits_parse(struct cell_limits *l, const char *spec, char *err, size_t errlen)
+{
+	char buf[512], *tok, *save, *eq;
+	uint64_t n;
+
+	if (strlen(spec) >= sizeof buf) {
+		snprintf(err, errlen, "limits: too long");
+		return -1;
+	}
+	strcpy(buf, spec);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int bad = 0;
+
+		eq = strchr(tok, '=');
+		if (eq == NULL) {
+			snprintf(err, errlen, "limits: '%s' is not KEY=VALUE", tok);
+			return -1;
+		}
+		*eq++ = 0;
+		if (strcmp(tok, "memory") == 0) {
+			bad = parse_size(eq, &l->memory) < 0 || (l->memory && l->memory < (4u << 20));
+		} else if (strcmp(tok, "workspace") == 0) {
+			bad = parse_size(eq, &l->workspace) < 0 || (l->workspace && l->workspace < 4096);
+		} else if (strcmp(tok, "pids") == 0) {
+			bad = parse_size(eq, &n) < 0 || n > 1u << 22;
+			l->pids = (unsigned)n;
+		} else if (strcmp(tok, "cpu") == 0) {
+			bad = parse_cpu(eq, &l->cpu_percent) < 0;
+		} else if (strcmp(tok, "cputime") == 0) {
+			bad = parse_time(eq, &l->cputime_s) < 0;
+		} else if (strcmp(tok, "lifetime") == 0) {
+			bad = parse_time(eq, &l->lifetime_s) < 0;
+		} else if (strcmp(tok, "idle") == 0) {
+			bad = parse_time(eq, &l->idle_s) < 0;
+		} else {
+			snprintf(err, errlen, "limits: unknown key '%s' (memory, pids, cpu, "
+			    "cputime, workspace, lifetime, idle)", tok);
+			return -1;
+		}
+		if (bad) {
+			snprintf(err, errlen, "limits: bad value '%s' for %s", eq, tok);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+valid_id(const char *id)
+{
+	size_t i, n = strlen(id);
+
+	if (n == 0 || n > CELL_ID_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)id[i]) && id[i] != '-' && id[i] != '_')
+			return 0;
+	return 1;
+}
+
+static void __attribute__((noreturn))
+child_fail(int sock, const struct contain_err *e)
+{
+	char msg[256];
+	json_t *o;
+
+	snprintf(msg, sizeof msg, "%s: %s", e->what, strerror(e->err));
+	o = json_pack("{s:i,s:s}", "tag", 0, "message", msg);
+	if (o)
+		ipc_send(sock, IPC_ERROR, o, NULL, 0);
+	_exit(1);
+}
+
+static int
+cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/*
+ * The child holds copies of every fd of the supervisor (other cells' IPC
+ * sockets, listening sockets, the database): close all but ours, or other
+ * cells would not see their supervisor hang up.
+ */
+static void
+close_inherited(const int *keep, int nkeep)
+{
+	int k[8], n = 0, i, lo = 3;
+
+	for (i = 0; i < nkeep; i++)
+		if (keep[i] > 2)
+			k[n++] = keep[i];
+	qsort(k, (size_t)n, sizeof k[0], cmp_int);
+	for (i = 0; i < n; i++) {
+		if (k[i] > lo)
+			syscall(SYS_close_range, lo, k[i] - 1, 0);
+		lo = k[i] + 1;
+	}
+	syscall(SYS_close_range, lo, ~0u, 0);
+}
+
+static void __attribute__((noreturn))
+child_main(int sock, int sync_fd, struct contain_ctx *x)
+{
+	struct contain_err e = { "", 0 };
+	int keep[2] = { sock, sync_fd };
+	char go;
+	int fd;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	close_inherited(keep, 2);
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		close(fd);
+	}
+	if (read(sync_fd, &go, 1) != 1)
+		_exit(1);	/* the parent gave up */
+	close(sync_fd);
+	log_set_tag("warden");
+	/* the OOM killer takes cell processes first, never the supervisor */
+	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "1000", 4) != 4) {
+		contain_fail(&e, "oom_score_adj");
+		child_fail(sock, &e);
+	}
+	close(fd);
+	x->ws_fd = x->lab_fd = x->exe_fd = -1;
+	if (x->ws_path && (x->ws_fd = open(x->ws_path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		contain_fail(&e, "open workspace");
+		child_fail(sock, &e);
+	}
+	if (x->lab_path && (x->lab_fd = open(x->lab_path, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		contain_fail(&e, "open lab folder");
+		child_fail(sock, &e);
+	}
+	if (x->exe_path[0] && (x->exe_fd = open(x->exe_path, O_PATH | O_CLOEXEC)) < 0) {
+		contain_fail(&e, "open %s", x->exe_path);
+		child_fail(sock, &e);
+	}
+	if (userns_become_root(x, &e) < 0)
+		child_fail(sock, &e);
+	if (unshare(CLONE_NEWCGROUP) < 0) {
+		contain_fail(&e, "cgroup: unshare(CLONE_NEWCGROUP)");
+		child_fail(sock, &e);
+	}
+	if (net_setup(&e) < 0 || mount_build_root(x, &e) < 0 || rlimit_apply(x, &e) < 0)
+		child_fail(sock, &e);
+	if (x->ws_fd >= 0)
+		close(x->ws_fd);
+	if (x->lab_fd >= 0)
+		close(x->lab_fd);
+	if (x->exe_fd >= 0)
+		close(x->exe_fd);
+	if (seccomp_filter_load(x->bpf, &e) < 0)	/* last */
+		child_fail(sock, &e);
+	warden_main(sock, x);
+}
+
+static int
+open_dir(const char *path, const char *what, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s %s: %s", what, path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s %s: not a directory", what, path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+wait_ready(struct cell *c, char *err, size_t errlen)
+{
+	int type, r;
+	json_t *o;
+
+	r = ipc_wait(c->fd, CELL_START_TIMEOUT_MS);
+	if (r <= 0) {
+		snprintf(err, errlen, "cell %s: no answer from the warden within %d ms",
+		    c->id, CELL_START_TIMEOUT_MS);
+		return -1;
+	}
+	if (ipc_recv(c->fd, &type, &o, NULL, NULL) < 0) {
+		snprintf(err, errlen, "cell %s: the warden died during set-up (%s)", c->id,
+		    strerror(errno));
+		return -1;
+	}
+	if (type == IPC_READY) {
+		json_decref(o);
+		return 0;
+	}
+	snprintf(err, errlen, "cell %s: set-up failed: %s", c->id,
+	    type == IPC_ERROR && json_is_string(json_object_get(o, "message"))
+	    ? json_string_value(json_object_get(o, "message")) : ipc_type_name(type));
+	json_decref(o);
+	return -1;
+}
+
+int
+cell_start(const struct cell_spec *spec, struct cell **out, char *err, size_t errlen)
+{
+	struct contain_ctx x;
+	struct cell *c;
+	char why[512] = "";
+	int sv[2] = { -1, -1 }, sync[2] = { -1, -1 }, status;
+	pid_t pid;
+
+	*out = NULL;
+	if (spec->id == NULL || !valid_id(spec->id)) {
+		snprintf(err, errlen, "cell id must be 1-%d of [A-Za-z0-9_-]", CELL_ID_MAX);
+		return -1;
+	}
+	memset(&x, 0, sizeof x);
+	x.ws_fd = x.lab_fd = x.exe_fd = -1;
+	x.limits = spec->limits;
+	x.unpriv = geteuid() != 0;
+	x.learner_uid = CELL_LEARNER_UID;
+	x.lab_uid = x.unpriv ? CELL_LEARNER_UID : CELL_LAB_UID;
+	c = calloc(1, sizeof *c);
+	if (c == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	c->fd = -1;
+	c->pid = -1;
+	snprintf(c->id, sizeof c->id, "%s", spec->id);
+	x.bpf = seccomp_filter_compile(err, errlen);
+	if (x.bpf == NULL)
+		goto fail;
+	if (spec->workspace && (x.ws_fd = open_dir(spec->workspace, "workspace", err, errlen)) < 0)
+		goto fail;
+	if (spec->lab_dir && (x.lab_fd = open_dir(spec->lab_dir, "lab folder", err, errlen)) < 0)
+		goto fail;
+	x.ws_path = spec->workspace;
+	x.lab_path = spec->lab_dir;
+	{
+		ssize_t n = readlink("/proc/self/exe", x.exe_path, sizeof x.exe_path - 1);
+
+		if (n <= 0 || (size_t)n >= sizeof x.exe_path - 1) {
+			snprintf(err, errlen, "readlink /proc/self/exe: %s", strerror(errno));
+			goto fail;
+		}
+		x.exe_path[n] = 0;
+	}
+	/* root mode: the learner (inside 1000) must own the top of the workspace */
+	if (!x.unpriv && x.ws_fd >= 0 &&
+	    fchownat(x.ws_fd, "", CELL_HOST_ID_BASE + CELL_LEARNER_UID,
+		CELL_HOST_ID_BASE + CELL_LEARNER_UID, AT_EMPTY_PATH) < 0) {
+		snprintf(err, errlen, "workspace %s: chown: %s", spec->workspace, strerror(errno));
+		goto fail;
+	}
+	if (cgroup_create(&c->cg, c->id, &spec->limits, why, sizeof why) < 0) {
+		x.degraded |= CELL_DEGRADED_NO_CGROUP;
+		snprintf(c->degraded_text, sizeof c->degraded_text,
+		    "no cgroup limits (%s); rlimits still apply", why);
+	}
+	if (x.unpriv) {
+		x.degraded |= CELL_DEGRADED_ONE_UID;
+		snprintf(c->degraded_text + strlen(c->degraded_text),
+		    sizeof c->degraded_text - strlen(c->degraded_text),
+		    "%sone uid only (not root, no newuidmap): learner and lab user share uid %u",
+		    c->degraded_text[0] ? "; " : "", CELL_LEARNER_UID);
+	}
+	c->degraded = x.degraded;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 ||
+	    pipe2(sync, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "socketpair/pipe: %s", strerror(errno));
+		goto fail;
+	}
+	pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET |
+	    CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid < 0) {
+		snprintf(err, errlen, "clone (new user, pid, mount, net, ipc, uts namespaces): %s",
+		    strerror(errno));
+		goto fail;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		close(sync[1]);
+		child_main(sv[1], sync[0], &x);
+	}
+	c->pid = pid;
+	close(sv[1]);
+	close(sync[0]);
+	sv[1] = sync[0] = -1;
+	c->fd = sv[0];
+	sv[0] = -1;
+	if (userns_write_maps(pid, x.unpriv, err, errlen) < 0)
+		goto fail;
+	if (c->cg.n && cgroup_join(&c->cg, pid) < 0) {
+		snprintf(err, errlen, "cgroup: move warden into %s: %s", c->cg.path[0], strerror(errno));
+		goto fail;
+	}
+	if (write(sync[1], "g", 1) != 1) {
+		snprintf(err, errlen, "release warden: %s", strerror(errno));
+		goto fail;
+	}
+	close(sync[1]);
+	sync[1] = -1;
+	close(x.ws_fd);
+	close(x.lab_fd);
+	close(x.exe_fd);
+	x.ws_fd = x.lab_fd = x.exe_fd = -1;
+	if (wait_ready(c, err, errlen) < 0)
+		goto fail;
+	fcntl(c->fd, F_SETFL, O_NONBLOCK);
+	if (c->degraded)
+		log_debug("cell %s: degraded: %s", c->id, c->degraded_text);
+	*out = c;
+	return 0;
+fail:
+	if (x.ws_fd >= 0)
+		close(x.ws_fd);
+	if (x.lab_fd >= 0)
+		close(x.lab_fd);
+	if (x.exe_fd >= 0)
+		close(x.exe_fd);
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	if (sync[0] >= 0)
+		close(sync[0]);
+	if (sync[1] >= 0)
+		close(sync[1]);
+	if (c->pid > 0) {
+		kill(c->pid, SIGKILL);
+		while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (c->fd >= 0)
+		close(c->fd);
+	cgroup_destroy(&c->cg);
+	free(c);
+	return -1;
+}
+
+pid_t cell_pid(const struct cell *c) { return c->pid; }
+int cell_fd(const struct cell *c) { return c->fd; }
+const char *cell_id(const struct cell *c) { return c->id; }
+unsigned cell_degraded(const struct cell *c) { return c->degraded; }
+const char *cell_degraded_text(const struct cell *c) { return c->degraded_text; }
+
+static json_t *
+argv_json(const char *const *argv)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	if (a == NULL)
+		return NULL;
+	for (i = 0; argv[i]; i++) {
+		if (i >= CELL_MAX_ARGV || json_array_append_new(a, json_string(argv[i])) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static int
+send_obj(struct cell *c, int type, json_t *o, const int *fds, int nfds)
+{
+	int r, e;
+
+	if (o == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	r = ipc_send(c->fd, type, o, fds, nfds);
+	e = errno;
+	json_decref(o);
+	errno = e;
+	return r;
+}
+
+int
+cell_request_spawn(struct cell *c, unsigned tag, const char *const *argv, enum cell_as as,
+    int tty, unsigned rows, unsigned cols, const int *stdio)
+{
+	json_t *a = argv_json(argv);
+
+	if (a == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	return send_obj(c, IPC_SPAWN, json_pack("{s:I,s:o,s:i,s:b,s:i,s:i}", "tag", (json_int_t)tag,
+	    "argv", a, "as", (int)as, "tty", tty, "rows", (int)(rows ? rows : 24),
+	    "cols", (int)(cols ? cols : 80)), stdio, stdio && !tty ? 3 : 0);
+}
+
+int
+cell_request_shell(struct cell *c, unsigned tag, unsigned rows, unsigned cols)
+{
+	static const char *const argv[] = { "/bin/bash", "-l", NULL };
+
+	return cell_request_spawn(c, tag, argv, CELL_AS_LEARNER, 1, rows, cols, NULL);
+}
+
+int
+cell_request_exec(struct cell *c, unsigned tag, const char *const *argv, enum cell_as as,
+    const char *in, size_t inlen, unsigned timeout_ms)
+{
+	json_t *a;
+
+	if (inlen > CELL_EXEC_MAX_STDIN) {
+		errno = E2BIG;
+		return -1;
+	}
+	a = argv_json(argv);
+	if (a == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	return send_obj(c, IPC_EXEC, json_pack("{s:I,s:o,s:i,s:s%,s:I}", "tag", (json_int_t)tag,
+	    "argv", a, "as", (int)as, "stdin", in ? in : "", in ? inlen : 0,
+	    "timeout_ms", (json_int_t)timeout_ms), NULL, 0);
+}
+
+int
+cell_notify_activity(struct cell *c)
+{
+	return send_obj(c, IPC_ACTIVITY, json_object(), NULL, 0);
+}
+
+static char *
+dup_string(json_t *s, size_t *len)
+{
+	char *p;
+
+	*len = json_string_length(s);
+	p = malloc(*len + 1);
+	if (p == NULL)
+		return NULL;
+	memcpy(p, json_string_value(s), *len);
+	p[*len] = 0;
+	return p;
+}
+
+int
+cell_read(struct cell *c, struct cell_event *ev)
+{
+	int type, fds[IPC_MAX_FDS], nfds = 0, i, ok = 0;
+	json_int_t tag = 0, pid = 0, status = 0, sig = 0;
+	const char *msg = "";
+	int to = 0, tr = 0;
+	json_t *o, *so = NULL, *se = NULL;
+
+	memset(ev, 0, sizeof *ev);
+	ev->fd = -1;
+	if (ipc_recv(c->fd, &type, &o, fds, &nfds) < 0)
+		return errno == EAGAIN ? 0 : -1;
+	switch (type) {
+	case IPC_SPAWNED:
+		ev->type = CELL_EV_SPAWNED;
+		ok = json_unpack(o, "{s:I,s:I}", "tag", &tag, "pid", &pid) == 0 && nfds <= 1;
+		if (ok && nfds == 1)
+			ev->fd = fds[0], nfds = 0;
+		break;
+	case IPC_EXIT:
+		ev->type = CELL_EV_EXIT;
+		ok = json_unpack(o, "{s:I,s:I,s:I,s:I}", "tag", &tag, "pid", &pid, "status", &status,
+		    "signal", &sig) == 0 && nfds == 0;
+		break;
+	case IPC_RESULT:
+		ev->type = CELL_EV_RESULT;
+		ok = json_unpack(o, "{s:I,s:I,s:I,s:o,s:o,s:b,s:b}", "tag", &tag, "status", &status,
+		    "signal", &sig, "stdout", &so, "stderr", &se, "timed_out", &to, "truncated", &tr) == 0 &&
+		    json_is_string(so) && json_is_string(se) &&
+		    json_string_length(so) <= CELL_EXEC_MAX_STDOUT &&
+		    json_string_length(se) <= CELL_EXEC_MAX_STDERR && nfds == 0;
+		if (ok) {
+			ev->out = dup_string(so, &ev->outlen);
+			ev->err = dup_string(se, &ev->errlen);
+			ok = ev->out && ev->err;
+		}
+		break;
+	case IPC_ENDING:
+		ev->type = CELL_EV_ENDING;
+		ok = json_unpack(o, "{s:s}", "reason", &msg) == 0 && nfds == 0;
+		break;
+	case IPC_ERROR:
+		ev->type = CELL_EV_ERROR;
+		ok = json_unpack(o, "{s:I,s:s}", "tag", &tag, "message", &msg) == 0 && nfds == 0;
+		break;
+	default:
+		break;
+	}
+	json_decref(o);
+	for (i = 0; i < nfds; i++)
+		close(fds[i]);
+	if (!ok || tag < 0 || tag > 0xffffffffLL) {
+		/* a cell is untrusted: anything unexpected ends the conversation */
+		cell_event_clear(ev);
+		log_warn("cell %s: malformed %s frame from the warden", c->id, ipc_type_name(type));
+		errno = EPROTO;
+		return -1;
+	}
+	ev->tag = (unsigned)tag;
+	ev->pid = (int)pid;
+	ev->status = (int)status;
+	ev->signal = (int)sig;
+	ev->timed_out = to;
+	ev->truncated = tr;
+	snprintf(ev->message, sizeof ev->message, "%s", msg);
+	return 1;
+}
+
+int
+cell_wait_event(struct cell *c, struct cell_event *ev, int timeout_ms)
+{
+	int r = ipc_wait(c->fd, timeout_ms);
+
+	if (r <= 0) {
+		memset(ev, 0, sizeof *ev);
+		ev->fd = -1;
+		return r;
+	}
+	return cell_read(c, ev);
+}
+
+void
+cell_event_clear(struct cell_event *ev)
+{
+	free(ev->out);
+	free(ev->err);
+	ev->out = ev->err = NULL;
+	if (ev->fd >= 0)
+		close(ev->fd);
+	ev->fd = -1;
+}
+
+int
+cell_stop(struct cell *c)
+{
+	int status = 0;
+
+	if (c->pid > 0) {
+		kill(c->pid, SIGKILL);
+		while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (c->fd >= 0)
+		close(c->fd);
+	cgroup_destroy(&c->cg);
+	free(c);
+	return status;
+}
+
+/* Remove everything inside dirfd; never follows a link (O_NOFOLLOW, AT_SYMLINK_NOFOLLOW). */
+static int
+remove_in(int dirfd, int depth)
+{
+	DIR *d;
+	struct dirent *de;
+	int r = 0, fd;
+
+	if (depth > 256) {
+		errno = ELOOP;
+		return -1;
+	}
+	fd = dup(dirfd);
+	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		struct stat st;
+		int sub;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			r = -1;
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub < 0) {
+				r = -1;
+				continue;
+			}
+			/* same device only: never descend into something mounted there */
+			if (remove_in(sub, depth + 1) < 0)
+				r = -1;
+			close(sub);
+			if (unlinkat(dirfd, de->d_name, AT_REMOVEDIR) < 0)
+				r = -1;
+		} else if (unlinkat(dirfd, de->d_name, 0) < 0) {
+			r = -1;
+		}
+	}
+	closedir(d);
+	return r;
+}
+
+int
+cell_workspace_remove(const char *path)
+{
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	r = remove_in(fd, 0);
+	close(fd);
+	if (r == 0 && rmdir(path) < 0)
+		r = -1;
+	return r;
+}

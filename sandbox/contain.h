@@ -1,0 +1,74 @@
+/*
+ * contain: the internal interface between cell.c (which orders the steps)
+ * and the one-file-per-mechanism sources.  Functions that run inside the
+ * new cell return -1 with errno and fill a short "step: syscall" reason in
+ * struct contain_err, so the warden can report what failed before it dies:
+ * no half-contained cell ever runs.
+ */
+#ifndef LABHUB_SANDBOX_CONTAIN_H
+#define LABHUB_SANDBOX_CONTAIN_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "sandbox/cell.h"
+
+struct contain_err {
+	char what[160];
+	int err;
+};
+
+int contain_fail(struct contain_err *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* What the cell looks like from inside (filled by the parent before clone). */
+struct contain_ctx {
+	int unpriv;		/* one-uid mapping */
+	unsigned learner_uid, lab_uid;
+	/* Bind sources, checked by the parent; opened again (O_PATH) by the child,
+	 * because a bind needs a mount of the child's own namespace. */
+	const char *ws_path, *lab_path;
+	char exe_path[4096];
+	int ws_fd, lab_fd, exe_fd;	/* in the child: O_PATH fds, -1 if none */
+	struct cell_limits limits;
+	unsigned degraded;
+	const void *bpf;	/* struct sock_fprog filter compiled by seccomp_filter_compile() */
+};
+
+/* userns.c */
+int userns_write_maps(pid_t pid, int unpriv, char *err, size_t errlen);
+int userns_become_root(const struct contain_ctx *x, struct contain_err *e);
+int userns_drop_to(unsigned uid, int unpriv);	/* in a spawned child, before exec */
+
+/* mount.c */
+int mount_build_root(const struct contain_ctx *x, struct contain_err *e);
+
+/* net.c */
+int net_setup(struct contain_err *e);
+
+/* rlimit.c */
+int rlimit_apply(const struct contain_ctx *x, struct contain_err *e);
+
+/* seccomp.c: compile once in the parent; load inside before serving */
+const void *seccomp_filter_compile(char *err, size_t errlen);
+int seccomp_filter_load(const void *prog, struct contain_err *e);
+
+/* cgroup.c */
+struct cgroup {
+	int version;		/* 1, 2, or 0 = none */
+	char path[3][512];	/* v1: memory, pids, cpu; v2: path[0] */
+	int n;
+};
+int cgroup_create(struct cgroup *cg, const char *id, const struct cell_limits *l,
+    char *why, size_t whylen);
+int cgroup_join(struct cgroup *cg, pid_t pid);
+void cgroup_destroy(struct cgroup *cg);
+
+/* pty.c */
+int pty_open(unsigned rows, unsigned cols, int *master, char *slave, size_t slavelen);
+int pty_make_controlling(const char *slave);
+
+/* warden.c: never returns */
+void warden_main(int sock, const struct contain_ctx *x) __attribute__((noreturn));
+
+#endif
