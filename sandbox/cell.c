@@ -408,7 +408,8 @@ cell_start(const struct cell_spec *spec, struct cell **out, char *err, size_t er
 		snprintf(err, errlen, "workspace %s: chown: %s", spec->workspace, strerror(errno));
 		goto fail;
 	}
-	if (cgroup_create(&c->cg, c->id, &spec->limits, why, sizeof why) < 0) {
+	if ((spec->limits.memory || spec->limits.pids || spec->limits.cpu_percent) &&
+	    cgroup_create(&c->cg, c->id, &spec->limits, why, sizeof why) < 0) {
 		x.degraded |= CELL_DEGRADED_NO_CGROUP;
 		snprintf(c->degraded_text, sizeof c->degraded_text,
 		    "no cgroup limits (%s); rlimits still apply", why);

@@ -21,6 +21,7 @@
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <seccomp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +49,7 @@ static const char *const allow[] = {
 	"getsid", "getsockname", "getsockopt", "gettid", "gettimeofday", "getuid",
 	"getxattr", "inotify_add_watch", "inotify_init", "inotify_init1",
 	"inotify_rm_watch", "io_cancel", "io_destroy", "io_getevents", "io_pgetevents",
-	"io_setup", "io_submit", "ioctl", "ioprio_get", "ioprio_set", "kill", "landlock_add_rule",
+	"io_setup", "io_submit", "ioprio_get", "ioprio_set", "kill", "landlock_add_rule",
 	"landlock_create_ruleset", "landlock_restrict_self", "lchown", "lgetxattr", "link",
 	"linkat", "listen", "listxattr", "llistxattr", "lremovexattr", "lseek", "lsetxattr",
 	"lstat", "madvise", "mbind", "membarrier", "memfd_create", "mincore", "mkdir",
@@ -120,6 +121,51 @@ add_list(scmp_filter_ctx ctx, uint32_t action, const char *const *names, size_t 
 	return 0;
 }
 
+/*
+ * ioctl: everything but TIOCSTI and TIOCLINUX (typing into a terminal,
+ * CVE-2017-5226; console control).  The kernel reads the request as an
+ * unsigned int, so only the low 32 bits may be compared, and libseccomp
+ * allows one comparison per argument per rule.  So: allow every request
+ * that differs from the denied ones in a bit where those agree (one
+ * masked rule per bit), and decide the few remaining values one by one.
+ */
+static int
+add_ioctl(scmp_filter_ctx ctx)
+{
+	static const uint32_t denied[] = { TIOCSTI, TIOCLINUX };
+	const size_t nd = sizeof denied / sizeof denied[0];
+	uint32_t differ = 0, v, sub;
+	size_t i;
+	int b;
+
+	for (i = 1; i < nd; i++)
+		differ |= denied[i] ^ denied[0];
+	for (b = 0; b < 32; b++) {
+		uint32_t bit = 1u << b;
+
+		if (differ & bit)
+			continue;
+		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+			SCMP_A1(SCMP_CMP_MASKED_EQ, bit, ~denied[0] & bit)) < 0)
+			return -1;
+	}
+	/* every value that agrees with the denied ones outside `differ` */
+	sub = 0;
+	do {
+		uint32_t action = SCMP_ACT_ALLOW;
+
+		v = (denied[0] & ~differ) | sub;
+		for (i = 0; i < nd; i++)
+			if (v == denied[i])
+				action = SCMP_ACT_ERRNO(EPERM);
+		if (seccomp_rule_add(ctx, action, SCMP_SYS(ioctl), 1,
+			SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, v)) < 0)
+			return -1;
+		sub = (sub - differ) & differ;	/* next subset of differ */
+	} while (sub != 0);
+	return 0;
+}
+
 static int
 add_rules(scmp_filter_ctx ctx)
 {
@@ -132,11 +178,7 @@ add_rules(scmp_filter_ctx ctx)
 	    add_list(ctx, SCMP_ACT_ERRNO(EPERM), deny, sizeof deny / sizeof deny[0]) < 0 ||
 	    add_list(ctx, SCMP_ACT_KILL_PROCESS, kill_calls, sizeof kill_calls / sizeof kill_calls[0]) < 0)
 		return -1;
-	/* TIOCSTI / TIOCLINUX: type input into someone else's terminal (CVE-2017-5226) */
-	if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
-		SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI)) < 0 ||
-	    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
-		SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX)) < 0)
+	if (add_ioctl(ctx) < 0)
 		return -1;
 	/* clone: threads and forks yes, new namespaces no */
 	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
