@@ -68,7 +68,7 @@ int auth_token_hash(const char *text, size_t len, unsigned char hash[STORE_TOKEN
 /* ---- join codes and passphrases ------------------------------------- */
 
 /*
- * Join codes: 8 characters from 31 that cannot be confused when read
+ * Join codes: 8 characters from 29 that cannot be confused when read
  * aloud or from a projector (no 0/O, 1/I/L, 5/S ... ; upper case), shown
  * as "ABCD-EFGH" and accepted in any case, with or without spaces/dashes.
  */
@@ -82,7 +82,7 @@ void auth_join_code_format(const char *code, char out[AUTH_JOIN_CODE_SIZE + 1]);
 
 /*
  * Learner passphrases: three common short English words and two digits,
- * e.g. "lamp-river-quiet-42" (about 30 bits from a list of ~350 words:
+ * e.g. "lamp-river-quiet-42" (about 32 bits from a list of 366 words:
  * fine behind the login rate limiter, memorable for a 12-year-old).  Shown
  * once, stored only as auth_password_hash().
  */

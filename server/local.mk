@@ -21,3 +21,23 @@ tests_check_proto_SOURCES = tests/check_proto.c
 tests_check_proto_CFLAGS = $(UNIT_CFLAGS_ALL)
 tests_check_proto_LDADD = $(UNIT_LIBS)
 endif
+
+# store, auth, rate limiter (store/auth/cli)
+liblabhub_a_SOURCES += \
+	server/store.c server/store.h \
+	server/auth.c server/auth.h \
+	server/ratelimit.c server/ratelimit.h
+
+# store/auth/cli suites
+if HAVE_CHECK
+check_PROGRAMS += tests/check_store
+TESTS += tests/check_store
+tests_check_store_SOURCES = tests/check_store.c
+tests_check_store_CFLAGS = $(UNIT_CFLAGS_ALL)
+tests_check_store_LDADD = $(UNIT_LIBS)
+check_PROGRAMS += tests/check_auth
+TESTS += tests/check_auth
+tests_check_auth_SOURCES = tests/check_auth.c
+tests_check_auth_CFLAGS = $(UNIT_CFLAGS_ALL)
+tests_check_auth_LDADD = $(UNIT_LIBS)
+endif

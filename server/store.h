@@ -94,8 +94,9 @@ int store_migrate(struct store *s, int *before, int *after);
 void store_set_clock(struct store *s, int64_t (*now)(void *arg), void *arg);
 
 /*
- * Groups several writes into one transaction (demo seeding, imports).
- * Not nestable; every function below also works outside a transaction.
+ * Groups several writes into one write transaction (demo seeding,
+ * imports).  Nestable (inner levels are savepoints); every function below
+ * also works outside a transaction.  A failed commit rolls back.
  */
 int store_tx_begin(struct store *s);
 int store_tx_commit(struct store *s);
@@ -213,8 +214,9 @@ int store_cohort_list(struct store *s, int64_t instructor_id,
 int store_cohort_add_member(struct store *s, int64_t cohort_id, int64_t user_id, const char *nickname);
 /*
  * The join-with-code path, in one transaction: creates a learner account
- * named "<cohort_id>~<nickname>" (no e-mail, no real name) with pwhash (the
- * hash of the passphrase shown once) and makes it a member under nickname.
+ * named "~<user id>" (no e-mail, no real name; '~' cannot start a name an
+ * admin types) with pwhash (the hash of the passphrase shown once) and
+ * makes it a member under nickname.
  * STORE_EXISTS if the nickname is taken in that cohort.
  */
 int store_cohort_join(struct store *s, int64_t cohort_id, const char *nickname,
