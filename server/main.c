@@ -22,6 +22,7 @@ static int version_main(int argc, char **argv);
 static const struct subcommand subcommands[] = {
 	/* LABHUB-SUBCOMMANDS (one line each, kept in help order) */
 	{ "cell", cell_cli_main, "run a command in a fresh cell (debugging, authoring)" },
+	{ "lab", lab_cli_main, "lint, test, grade and scaffold labs" },
 	{ "version", version_main, "print the version and the libraries it was built with" },
 };
 

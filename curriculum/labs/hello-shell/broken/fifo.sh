@@ -1,0 +1,4 @@
+#!/bin/sh
+# step: create
+# expect: named pipe (FIFO)
+mkfifo hello.txt

@@ -1,0 +1,4 @@
+#!/bin/sh
+# step: create
+# expect: There is no file hello.txt
+:

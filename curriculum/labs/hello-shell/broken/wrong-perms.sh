@@ -1,0 +1,4 @@
+#!/bin/sh
+# step: perms
+# expect: last three characters
+# answer: only the owner

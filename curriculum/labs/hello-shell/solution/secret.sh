@@ -1,0 +1,2 @@
+#!/bin/sh
+sed -n "s/^The secret word is //p" .secret > answer.txt
