@@ -1,1 +1,20 @@
-# curriculum: see Makefile.am
+# curriculum/: lab folders and tracks (no C).  Installed as a tree under
+# $(pkgdatadir)/curriculum (LABHUB_LABSDIR); lab folders are discovered at
+# run time, so a new lab needs no change here.
+curriculumdir = $(pkgdatadir)/curriculum
+
+EXTRA_DIST += curriculum tests/labs
+
+install-data-local: install-curriculum
+install-curriculum:
+	$(MKDIR_P) '$(DESTDIR)$(curriculumdir)'
+	cd '$(srcdir)/curriculum' && find labs tracks -type d -exec $(MKDIR_P) '$(DESTDIR)$(curriculumdir)/{}' ';'
+	cd '$(srcdir)/curriculum' && find labs tracks -type f -exec $(INSTALL_DATA) '{}' '$(DESTDIR)$(curriculumdir)/{}' ';'
+	cd '$(srcdir)/curriculum' && find labs -type f -perm -u+x -exec chmod 0755 '$(DESTDIR)$(curriculumdir)/{}' ';'
+
+uninstall-local:
+	rm -rf '$(DESTDIR)$(curriculumdir)'
+
+# Every lab must be solvable and reject its broken attempts (runs cells).
+TESTS += tests/labs/curriculum.sh tests/labs/authoring.sh
+.PHONY: install-curriculum

@@ -1,0 +1,8 @@
+-- industry: practitioners hardening real systems: DNSSEC operations,
+-- RPKI route origin authorisations, IoT device baselines (ETSI EN 303 645).
+track {
+  id = "industry", title = "Operational security for practitioners", audience = "industry",
+  summary = "Sign zones, publish ROAs and harden a device image the way production needs it.",
+  labs = {
+  },
+}

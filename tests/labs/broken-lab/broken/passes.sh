@@ -1,0 +1,4 @@
+#!/bin/sh
+# step: anything
+# expect: never shown
+:
