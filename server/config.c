@@ -163,6 +163,7 @@ config_defaults(struct config *c)
 	c->max_message = 64 * 1024;
 	c->max_queued = 1024 * 1024;
 	c->max_msgs_per_sec = 50;
+	c->cell_grace_s = 600;
 }
 
 int
@@ -202,6 +203,14 @@ config_set(struct config *c, const char *key, const char *v, char *err, size_t e
 		c->max_msgs_per_sec = (int)n;
 		return 0;
 	}
+	if (strcmp(key, "cell-grace") == 0) {
+		if (parse_int(v, 0, 7 * 24 * 3600, &n) != 0)
+			goto bad_int;
+		c->cell_grace_s = (int)n;
+		return 0;
+	}
+	if (strcmp(key, "cell-limits") == 0)
+		return copy_str(c->cell_limits, sizeof c->cell_limits, v, key, err, errlen);
 	if (strcmp(key, "max-message") == 0) {
 		if (parse_size(v, 1024, 16 * 1024 * 1024, &c->max_message) != 0)
 			goto bad_size;

@@ -11,6 +11,12 @@
  * ~/.local/share/labhub) for other users, so `serve` and the admin
  * commands agree without any option.
  */
+/*
+ * Files in server/ that say #include "config.h" find this header first
+ * (same directory), so it brings in the build's autoconf header too.
+ */
+#include <config.h>
+
 #ifndef LABHUB_CONFIG_H
 #define LABHUB_CONFIG_H
 
@@ -36,6 +42,8 @@ struct config {
 	size_t max_message;		/* largest WebSocket message, default 64 KiB */
 	size_t max_queued;		/* output queued per connection, default 1 MiB */
 	int max_msgs_per_sec;		/* control messages per connection per second, default 50 */
+	int cell_grace_s;		/* a cell outlives its browser this long, default 600 */
+	char cell_limits[256];		/* cell_limits_parse() text, "" = defaults */
 	char config_file[PATH_MAX];	/* the file that was read, "" if none */
 };
 

@@ -21,6 +21,7 @@ static int version_main(int argc, char **argv);
 
 static const struct subcommand subcommands[] = {
 	/* LABHUB-SUBCOMMANDS (one line each, kept in help order) */
+	{ "serve", serve_main, "serve labs over HTTP and WebSocket (the daemon)" },
 	{ "cell", cell_cli_main, "run a command in a fresh cell (debugging, authoring)" },
 	{ "lab", lab_cli_main, "lint, test, grade and scaffold labs" },
 	{ "version", version_main, "print the version and the libraries it was built with" },

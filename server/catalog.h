@@ -1,0 +1,51 @@
+/*
+ * catalog: the labs and tracks this server offers.  At start-up every lab
+ * folder under <labs>/labs/ is described by the lab runtime itself
+ * (`labhub lab exec manifest`, run in a child process — inside a cell when
+ * cells are available) and the result is stored in the store's catalog
+ * with a content hash, so the server never interprets lab.lua.  Tracks
+ * come from `labhub lab tracks --json` likewise.
+ *
+ * Step texts are Markdown files in the (trusted, read-only) lab folder,
+ * rendered to HTML with cmark, raw HTML disabled.
+ */
+#ifndef LABHUB_CATALOG_H
+#define LABHUB_CATALOG_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "server/server.h"
+
+/* Loads every lab and the tracks. Returns the number of labs loaded (>= 0), or -1. */
+int catalog_load(struct server *s);
+
+/* The tracks as {"tracks":[...]} (borrowed; empty array if none). */
+json_t *catalog_tracks(void);
+
+/* The lab folder of lab_id into buf. -1 if lab_id is not in the catalog dir. */
+int catalog_lab_dir(const struct server *s, const char *lab_id, char *buf, size_t len);
+
+/*
+ * Renders steps/<file> of a lab (file as given by the manifest, relative,
+ * no "..") to HTML, preferring steps/<lang>/ when that translation exists.
+ * {{name}} placeholders are replaced from values (may be NULL).  Returns a
+ * malloc'd string or NULL.
+ */
+char *catalog_render_step(const struct server *s, const char *lab_id, const char *file,
+    const json_t *texts, const char *lang, const json_t *values);
+
+/*
+ * Runs `labhub lab exec --lab DIR ... ARGS` for the catalog (manifest,
+ * values, tracks) outside any learner's cell and parses its one JSON object.
+ * Returns a new reference or NULL (logged).
+ */
+json_t *catalog_exec(const char *const *args, const char *stdin_text, int timeout_ms);
+
+/* An empty directory to pass as --workspace where none is needed. */
+const char *catalog_empty_workspace(void);
+
+void catalog_enable_all(struct server *s, int64_t cohort_id);
+void catalog_free(void);
+
+#endif

@@ -1,0 +1,348 @@
+/*
+ * serve: `labhub serve` — resolves the configuration, opens the store,
+ * loads the lab catalog, optionally seeds a demo, then runs the one lws
+ * event loop that serves HTTP, the labhub.v1 WebSocket protocol and the
+ * learners' cells until SIGINT/SIGTERM.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "server/auth.h"
+#include "server/catalog.h"
+#include "server/cli.h"
+#include "server/log.h"
+#include "server/server.h"
+#include "server/ws_term.h"
+
+struct server *the_server;
+static volatile sig_atomic_t stopping;
+size_t http_req_size(void);
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+	    "usage: labhub serve [--config FILE] [--listen ADDR:PORT] [--data DIR] [--demo]\n"
+	    "                    [--web DIR] [--labs DIR] [--tls-cert FILE --tls-key FILE]\n"
+	    "                    [--origins LIST] [--KEY VALUE ...]\n"
+	    "\n"
+	    "Serves labhub on ADDR:PORT (default 127.0.0.1:8080; port 0 picks a free one).\n"
+	    "Every setting of the config file can be given as --KEY VALUE and wins over the\n"
+	    "file (see labhub.conf.example): data, listen, web, labs, tls-cert, tls-key,\n"
+	    "origins, session-hours, login-rate, message-rate, max-message, max-queued,\n"
+	    "cell-grace, cell-limits.\n"
+	    "\n"
+	    "  --demo    create (once) an instructor 'teacher' and a cohort 'Demo workshop'\n"
+	    "            with every lab enabled, and print the sign-in details\n"
+	    "\n"
+	    "The first line on stdout is \"labhub: serving URL\" once it accepts connections.\n");
+}
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+	if (the_server != NULL && the_server->ctx != NULL)
+		lws_cancel_service(the_server->ctx);
+}
+
+static const struct lws_protocols protocols[] = {
+	{ "http", http_callback, 0, 0, 0, NULL, 0 },
+	{ SERVER_WS_PROTOCOL, ws_callback, 0, 0, 0, NULL, 0 },
+	{ WS_TERM_RAW_PROTOCOL, ws_term_raw_callback, 0, 0, 0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 }
+};
+
+static const struct lws_protocol_vhost_options security_headers[] = {
+	{ &security_headers[1], NULL, "x-content-type-options:", "nosniff" },
+	{ &security_headers[2], NULL, "x-frame-options:", "DENY" },
+	{ &security_headers[3], NULL, "referrer-policy:", "no-referrer" },
+	{ NULL, NULL, "content-security-policy:",
+	  "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+	  "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'" },
+};
+
+/* Reads the demo instructor's password, or makes one and keeps it (0600) beside the store. */
+static int
+demo_password(const struct config *cfg, char pw[AUTH_GENPASS_SIZE], int *fresh)
+{
+	char path[PATH_MAX + 32];
+	FILE *f;
+	int fd;
+
+	snprintf(path, sizeof path, "%s/demo-credentials", cfg->data_dir);
+	f = fopen(path, "re");
+	*fresh = 0;
+	if (f != NULL) {
+		int ok = fgets(pw, AUTH_GENPASS_SIZE, f) != NULL;
+
+		fclose(f);
+		pw[strcspn(pw, "\n")] = '\0';
+		if (ok && pw[0] != '\0')
+			return 0;
+	}
+	auth_password_generate(pw);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 || write(fd, pw, strlen(pw)) < 0) {
+		log_error_errno("demo: %s", path);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	*fresh = 1;
+	return 0;
+}
+
+static int
+first_cohort_cb(const struct store_cohort *c, void *arg)
+{
+	*(struct store_cohort *)arg = *c;
+	return 1;
+}
+
+static int
+seed_demo(struct server *s, char *url)
+{
+	char pw[AUTH_GENPASS_SIZE], hash[AUTH_PWHASH_SIZE], code[AUTH_JOIN_CODE_SIZE];
+	char shown[AUTH_JOIN_CODE_SIZE + 1];
+	struct store_user u;
+	struct store_cohort c;
+	int fresh, rc;
+	int64_t id;
+
+	if (demo_password(&s->cfg, pw, &fresh) != 0)
+		return -1;
+	rc = store_user_get_by_name(s->store, "teacher", &u);
+	if (rc == STORE_NOTFOUND || fresh) {
+		if (auth_password_hash(pw, strlen(pw), hash) != 0)
+			return -1;
+		if (rc == STORE_NOTFOUND) {
+			if (store_user_add(s->store, "teacher", STORE_ROLE_INSTRUCTOR, hash, &id) != STORE_OK)
+				return -1;
+			store_audit_add(s->store, "demo", "user.add", "teacher", "instructor");
+		} else if (store_user_set_password(s->store, u.id, hash) != STORE_OK) {
+			return -1;
+		}
+		if (store_user_get_by_name(s->store, "teacher", &u) != STORE_OK)
+			return -1;
+	}
+	memset(&c, 0, sizeof c);
+	store_cohort_list(s->store, u.id, first_cohort_cb, &c);
+	if (c.id == 0) {
+		do {
+			auth_join_code_new(code);
+			rc = store_cohort_create(s->store, "Demo workshop", code, u.id, &id);
+		} while (rc == STORE_EXISTS);
+		if (rc != STORE_OK || store_cohort_get(s->store, id, &c) != STORE_OK)
+			return -1;
+		store_audit_add(s->store, "demo", "cohort.create", "Demo workshop", code);
+	}
+	catalog_enable_all(s, c.id);
+	auth_join_code_format(c.join_code, shown);
+	printf("labhub demo:\n"
+	    "  instructor  %s  sign in as 'teacher' with password '%s'\n"
+	    "  learners    open %s and join with the code %s and any nickname\n",
+	    url, pw, url, shown);
+	return 0;
+}
+
+/* First pass: --config and --help; second pass: every --KEY VALUE. */
+static int
+parse_args(int argc, char **argv, struct config *cfg, int *demo)
+{
+	const char *config_path = NULL;
+	char err[512];
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			exit(0);
+		}
+		if (strcmp(argv[i], "--config") == 0) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "labhub serve: --config needs a FILE\n");
+				return -1;
+			}
+			config_path = argv[++i];
+		}
+	}
+	if (config_resolve(cfg, config_path, NULL, err, sizeof err) != 0) {
+		fprintf(stderr, "labhub serve: %s\n", err);
+		return -1;
+	}
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--config") == 0) {
+			i++;
+			continue;
+		}
+		if (strcmp(a, "--demo") == 0) {
+			*demo = 1;
+			continue;
+		}
+		if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
+			fprintf(stderr, "labhub serve: unexpected argument '%s' (try --help)\n", a);
+			return -1;
+		}
+		if (i + 1 >= argc) {
+			fprintf(stderr, "labhub serve: %s needs a value\n", a);
+			return -1;
+		}
+		if (config_set(cfg, a + 2, argv[i + 1], err, sizeof err) != 0) {
+			fprintf(stderr, "labhub serve: %s (try --help)\n", err);
+			return -1;
+		}
+		i++;
+	}
+	if ((cfg->tls_cert[0] != '\0') != (cfg->tls_key[0] != '\0')) {
+		fprintf(stderr, "labhub serve: TLS needs both tls-cert and tls-key\n");
+		return -1;
+	}
+	return 0;
+}
+
+int
+serve_main(int argc, char **argv)
+{
+	struct server s;
+	struct lws_context_creation_info info;
+	struct lws_http_mount mount_files, mount_api, mount_health, mount_metrics;
+	char dbpath[PATH_MAX + 16], err[512], url[300];
+	int demo = 0, rc = 1, port, n;
+	struct stat st;
+
+	memset(&s, 0, sizeof s);
+	log_set_tag("labhub serve");
+	if (parse_args(argc, argv, &s.cfg, &demo) != 0)
+		return EXIT_USAGE;
+	if (auth_init() != 0) {
+		log_error("libsodium could not start");
+		return 1;
+	}
+	if (stat(s.cfg.web_dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		log_warn("web directory %s is missing: only the API will work (set --web DIR)", s.cfg.web_dir);
+	if (config_ensure_data_dir(&s.cfg) != 0) {
+		log_error_errno("cannot create the data directory %s", s.cfg.data_dir);
+		return 1;
+	}
+	if (config_db_path(&s.cfg, dbpath, sizeof dbpath) != 0 ||
+	    store_open(dbpath, 0, &s.store, err, sizeof err) != STORE_OK) {
+		log_error("cannot open the store %s: %s", dbpath, err);
+		return 1;
+	}
+	s.rl_addr = ratelimit_new(8192, (unsigned)s.cfg.login_rate_per_min, 60000, NULL, NULL);
+	s.rl_account = ratelimit_new(8192, (unsigned)s.cfg.login_rate_per_min, 60000, NULL, NULL);
+	if (s.rl_addr == NULL || s.rl_account == NULL) {
+		log_error("out of memory");
+		goto out;
+	}
+	s.tls = s.cfg.tls_cert[0] != '\0';
+	s.m.started = (int64_t)time(NULL);
+	the_server = &s;
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	n = catalog_load(&s);
+	log_info("%d labs in the catalog", n);
+
+	memset(&mount_files, 0, sizeof mount_files);
+	mount_files.mountpoint = "/";
+	mount_files.mountpoint_len = 1;
+	mount_files.origin = s.cfg.web_dir;
+	mount_files.def = "index.html";
+	mount_files.origin_protocol = LWSMPRO_FILE;
+	mount_files.cache_max_age = 0;
+	mount_api = mount_files;
+	mount_api.mount_next = &mount_files;
+	mount_api.mountpoint = "/api";
+	mount_api.mountpoint_len = 4;
+	mount_api.origin = "http";
+	mount_api.def = NULL;
+	mount_api.origin_protocol = LWSMPRO_CALLBACK;
+	mount_health = mount_api;
+	mount_health.mount_next = &mount_api;
+	mount_health.mountpoint = "/healthz";
+	mount_health.mountpoint_len = 8;
+	mount_metrics = mount_api;
+	mount_metrics.mount_next = &mount_health;
+	mount_metrics.mountpoint = "/metrics";
+	mount_metrics.mountpoint_len = 8;
+
+	/* LABHUB_LWS_LOG=<lws level bits> shows libwebsockets' own diagnostics. */
+	lws_set_log_level(getenv("LABHUB_LWS_LOG") ? atoi(getenv("LABHUB_LWS_LOG")) : LLL_ERR | LLL_WARN, NULL);
+	memset(&info, 0, sizeof info);
+	info.port = s.cfg.listen_port == 0 ? CONTEXT_PORT_NO_LISTEN_SERVER : s.cfg.listen_port;
+	if (s.cfg.listen_port == 0)
+		info.port = 0;
+	info.iface = s.cfg.listen_host;
+	info.protocols = protocols;
+	info.mounts = &mount_metrics;
+	info.headers = security_headers;
+	info.user = &s;
+	info.timeout_secs = 30;
+	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_DISABLE_IPV6;
+	if (strchr(s.cfg.listen_host, ':') != NULL)
+		info.options &= ~(uint64_t)LWS_SERVER_OPTION_DISABLE_IPV6;
+	if (s.tls) {
+		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+		info.ssl_cert_filepath = s.cfg.tls_cert;
+		info.ssl_private_key_filepath = s.cfg.tls_key;
+	}
+	/* per-session data sizes are known only at run time */
+	{
+		static struct lws_protocols p[4];
+
+		memcpy(p, protocols, sizeof p);
+		p[0].per_session_data_size = http_req_size();
+		p[1].per_session_data_size = ws_conn_size();
+		p[1].rx_buffer_size = 16384;
+		info.protocols = p;
+	}
+	s.ctx = lws_create_context(&info);
+	if (s.ctx == NULL) {
+		log_error("cannot listen on %s:%d (in use, or a bad address or TLS file?)",
+		    s.cfg.listen_host, s.cfg.listen_port);
+		goto out;
+	}
+	s.vhost = lws_get_vhost_by_name(s.ctx, "default");
+	port = s.vhost != NULL ? lws_get_vhost_listen_port(s.vhost) : s.cfg.listen_port;
+	snprintf(url, sizeof url, "%s://%s%s%s:%d/", s.tls ? "https" : "http",
+	    strchr(s.cfg.listen_host, ':') ? "[" : "", s.cfg.listen_host,
+	    strchr(s.cfg.listen_host, ':') ? "]" : "", port);
+	if (demo && seed_demo(&s, url) != 0) {
+		log_error("could not seed the demo");
+		goto out;
+	}
+	printf("labhub: serving %s (data in %s)\n", url, s.cfg.data_dir);
+	fflush(stdout);
+	log_info("serving %s, data %s, web %s, labs %s", url, s.cfg.data_dir, s.cfg.web_dir, s.cfg.labs_dir);
+
+	while (!stopping)
+		if (lws_service(s.ctx, 0) < 0)
+			break;
+	log_info("stopping");
+	ws_term_shutdown(&s);
+	rc = 0;
+out:
+	if (s.ctx != NULL)
+		lws_context_destroy(s.ctx);
+	catalog_free();
+	ratelimit_free(s.rl_addr);
+	ratelimit_free(s.rl_account);
+	store_close(s.store);
+	the_server = NULL;
+	return rc;
+}

@@ -1,0 +1,758 @@
+/*
+ * ws_term: see ws_term.h.  All of it runs on the lws loop: the cell's IPC
+ * socket and the PTY master are adopted as raw file descriptors (the cell
+ * keeps its own fd; lws owns a dup), events from the warden are read when
+ * the socket is readable, and every pending request is keyed by a tag.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sandbox/cell.h"
+#include "server/catalog.h"
+#include "server/log.h"
+#include "server/ws.h"
+#include "server/ws_term.h"
+
+#define TERM_MAX_PENDING 4
+#define TAG_SETUP 1
+#define TAG_SHELL_BASE 10		/* shells get 10..99 */
+#define TAG_RUN_BASE 100
+#define TERM_INPUT_MAX (64 * 1024)
+#define PTY_CHUNK 16384
+#define SETUP_TIMEOUT_MS 65000
+#define CHECK_TIMEOUT_MS 15000
+#define VALUES_CACHE_MAX 512
+
+struct pending {
+	unsigned tag;			/* 0: free */
+	int started;			/* request sent to the warden */
+	enum ws_run_kind kind;
+	struct conn *conn;		/* NULL once the learner has gone */
+	json_t *id;
+	char step[STORE_STEP_ID_MAX + 1];
+	int index;
+	char *answer;
+};
+
+struct term {
+	struct term *next;
+	struct store_attempt a;
+	struct cell *cell;
+	struct lws *ipc_wsi, *pty_wsi;
+	struct conn *conn;
+	int ready;			/* setup finished */
+	unsigned shell_tag;		/* the live shell's tag, 0 none */
+	int shell_requested;
+	int paused;
+	int fresh;
+	unsigned rows, cols;
+	int attach_pending;
+	json_t *attach_id;
+	char in[TERM_INPUT_MAX];	/* keystrokes not yet written to the PTY */
+	size_t in_len;
+	time_t last_activity_sent;
+	lws_sorted_usec_list_t sul_grace;
+	struct pending pend[TERM_MAX_PENDING];
+	unsigned next_tag;
+	unsigned next_shell;
+};
+
+static struct term *terms;
+static json_t *values_cache;
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static void
+seed_text(const struct store_attempt *a, char *buf, size_t len)
+{
+	snprintf(buf, len, "%016llx", (unsigned long long)a->seed);
+}
+
+static void
+tell(struct term *t, json_t *j)
+{
+	if (t->conn != NULL)
+		ws_send_json(t->conn, NULL, j);
+	else
+		json_decref(j);
+}
+
+static int
+mkdir_owned(const char *path, mode_t mode, uid_t uid)
+{
+	struct stat st;
+
+	if (mkdir(path, mode) != 0 && errno != EEXIST)
+		return -1;
+	if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	if (uid != (uid_t)-1 && st.st_uid != uid && chown(path, uid, uid) != 0)
+		return -1;
+	return 0;
+}
+
+/* <data>/workspaces/<user id>/<lab id>, owned by the learner's host uid. */
+static int
+workspace_for(const struct store_attempt *a, char *buf, size_t len)
+{
+	const struct config *cfg = &the_server->cfg;
+	uid_t learner = geteuid() == 0 ? CELL_HOST_ID_BASE + CELL_LEARNER_UID : (uid_t)-1;
+	char dir[PATH_MAX + 64];
+
+	snprintf(dir, sizeof dir, "%s/workspaces", cfg->data_dir);
+	if (mkdir_owned(dir, 0711, (uid_t)-1) != 0)
+		return -1;
+	snprintf(dir, sizeof dir, "%s/workspaces/%lld", cfg->data_dir, (long long)a->user_id);
+	if (mkdir_owned(dir, 0711, (uid_t)-1) != 0)
+		return -1;
+	if ((size_t)snprintf(buf, len, "%s/%s", dir, a->lab_id) >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return mkdir_owned(buf, 0700, learner);
+}
+
+static struct term *
+find_term(int64_t attempt_id)
+{
+	struct term *t;
+
+	for (t = terms; t != NULL; t = t->next)
+		if (t->a.id == attempt_id)
+			return t;
+	return NULL;
+}
+
+static void
+kill_wsi(struct lws **wsi)
+{
+	if (*wsi == NULL)
+		return;
+	lws_set_opaque_user_data(*wsi, NULL);
+	lws_set_timeout(*wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
+	*wsi = NULL;
+}
+
+static void
+pending_clear(struct pending *p)
+{
+	json_decref(p->id);
+	free(p->answer);
+	memset(p, 0, sizeof *p);
+}
+
+static void
+term_destroy(struct term *t, const char *why)
+{
+	struct term **pp;
+	int i;
+
+	for (pp = &terms; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == t) {
+			*pp = t->next;
+			break;
+		}
+	lws_sul_cancel(&t->sul_grace);
+	for (i = 0; i < TERM_MAX_PENDING; i++) {
+		if (t->pend[i].tag != 0 && t->pend[i].conn != NULL)
+			ws_send_error(t->pend[i].conn, t->pend[i].id, PROTO_E_CELL_FAILED, NULL, why);
+		pending_clear(&t->pend[i]);
+	}
+	if (t->conn != NULL) {
+		ws_send_json(t->conn, NULL, json_pack("{ss sI ss}", "type", "cell.exit",
+		    "attempt", (json_int_t)t->a.id, "message", why));
+		t->conn->term = NULL;
+	}
+	json_decref(t->attach_id);
+	kill_wsi(&t->pty_wsi);
+	kill_wsi(&t->ipc_wsi);
+	if (t->cell != NULL) {
+		cell_stop(t->cell);
+		the_server->m.cells_active--;
+	}
+	log_info("cell of attempt %lld ended: %s", (long long)t->a.id, why);
+	free(t);
+}
+
+static void
+grace_expired(lws_sorted_usec_list_t *sul)
+{
+	struct term *t = lws_container_of(sul, struct term, sul_grace);
+
+	term_destroy(t, "The lab machine was stopped after you left; your files are kept.");
+}
+
+static void
+pty_pause(struct term *t, int pause)
+{
+	if (t->pty_wsi == NULL || t->paused == pause)
+		return;
+	t->paused = pause;
+	lws_rx_flow_control(t->pty_wsi, pause ? 0 : 1);
+}
+
+static int
+adopt(struct term *t, int fd, struct lws **out)
+{
+	lws_sock_file_fd_type u;
+	int dupfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+
+	if (dupfd < 0)
+		return -1;
+	u.filefd = dupfd;
+	*out = lws_adopt_descriptor_vhost(the_server->vhost, LWS_ADOPT_RAW_FILE_DESC, u,
+	    WS_TERM_RAW_PROTOCOL, NULL);
+	if (*out == NULL) {
+		close(dupfd);
+		return -1;
+	}
+	lws_set_opaque_user_data(*out, t);
+	return 0;
+}
+
+static int
+request_shell(struct term *t)
+{
+	unsigned tag = TAG_SHELL_BASE + (t->next_shell++ % (TAG_RUN_BASE - TAG_SHELL_BASE));
+
+	if (cell_request_shell(t->cell, tag, t->rows, t->cols) != 0)
+		return -1;
+	t->shell_requested = 1;
+	t->shell_tag = tag;
+	return 0;
+}
+
+static void
+start_pending(struct term *t, struct pending *p)
+{
+	char seed[32], n[16];
+	const char *argv[16];
+	int i = 0;
+
+	seed_text(&t->a, seed, sizeof seed);
+	argv[i++] = "/run/labhub/labhub";
+	argv[i++] = "lab";
+	argv[i++] = "exec";
+	argv[i++] = "--lab";
+	argv[i++] = "/lab";
+	argv[i++] = "--workspace";
+	argv[i++] = "/home/learner";
+	argv[i++] = "--seed";
+	argv[i++] = seed;
+	argv[i++] = p->kind == WS_RUN_CHECK ? "check" : "hint";
+	argv[i++] = p->step;
+	if (p->kind == WS_RUN_HINT) {
+		snprintf(n, sizeof n, "%d", p->index + 1);
+		argv[i++] = n;
+	}
+	argv[i] = NULL;
+	if (cell_request_exec(t->cell, p->tag, argv, CELL_AS_LEARNER, p->answer,
+	    p->answer != NULL ? strlen(p->answer) : 0, CHECK_TIMEOUT_MS) != 0) {
+		if (p->conn != NULL)
+			ws_send_error(p->conn, p->id, PROTO_E_CELL_FAILED, NULL,
+			    "The lab machine is busy; try again in a moment.");
+		pending_clear(p);
+		return;
+	}
+	p->started = 1;
+}
+
+static void
+on_ready(struct term *t)
+{
+	int i;
+
+	t->ready = 1;
+	if (t->attach_pending && !t->shell_requested && request_shell(t) != 0)
+		term_destroy(t, "The lab machine could not start a shell.");
+	else
+		for (i = 0; i < TERM_MAX_PENDING; i++)
+			if (t->pend[i].tag != 0 && !t->pend[i].started)
+				start_pending(t, &t->pend[i]);
+}
+
+static int
+run_setup(struct term *t)
+{
+	char seed[32];
+	const char *argv[] = { "/run/labhub/labhub", "lab", "exec", "--lab", "/lab", "--workspace",
+	    "/home/learner", "--seed", seed, "setup", NULL };
+
+	seed_text(&t->a, seed, sizeof seed);
+	return cell_request_exec(t->cell, TAG_SETUP, argv, CELL_AS_LEARNER, NULL, 0, SETUP_TIMEOUT_MS);
+}
+
+static struct term *
+term_start(const struct store_attempt *a, char *err, size_t errlen)
+{
+	struct cell_spec spec;
+	char ws[4096], labdir[4096], id[CELL_ID_MAX + 1], why[256];
+	struct term *t;
+
+	if (workspace_for(a, ws, sizeof ws) != 0) {
+		log_error_errno("workspace for attempt %lld", (long long)a->id);
+		snprintf(err, errlen, "Your workspace could not be prepared.");
+		return NULL;
+	}
+	if (catalog_lab_dir(the_server, a->lab_id, labdir, sizeof labdir) != 0) {
+		snprintf(err, errlen, "This lab is no longer installed.");
+		return NULL;
+	}
+	t = calloc(1, sizeof *t);
+	if (t == NULL) {
+		snprintf(err, errlen, "The server is out of memory.");
+		return NULL;
+	}
+	t->a = *a;
+	t->rows = 24;
+	t->cols = 80;
+	t->next_tag = TAG_RUN_BASE;
+	snprintf(id, sizeof id, "a%lld", (long long)a->id);
+	memset(&spec, 0, sizeof spec);
+	spec.id = id;
+	spec.workspace = ws;
+	spec.lab_dir = labdir;
+	cell_limits_default(&spec.limits);
+	if (the_server->cfg.cell_limits[0] != '\0')
+		cell_limits_parse(&spec.limits, the_server->cfg.cell_limits, why, sizeof why);
+	if (cell_start(&spec, &t->cell, why, sizeof why) != 0) {
+		log_error("cell for attempt %lld could not start: %s", (long long)a->id, why);
+		the_server->m.cell_failures++;
+		snprintf(err, errlen, "Your lab machine could not start (%s). Tell your instructor.", why);
+		free(t);
+		return NULL;
+	}
+	the_server->m.cells_started++;
+	the_server->m.cells_active++;
+	if (adopt(t, cell_fd(t->cell), &t->ipc_wsi) != 0 || run_setup(t) != 0) {
+		the_server->m.cell_failures++;
+		cell_stop(t->cell);
+		the_server->m.cells_active--;
+		kill_wsi(&t->ipc_wsi);
+		free(t);
+		snprintf(err, errlen, "Your lab machine could not start. Tell your instructor.");
+		return NULL;
+	}
+	t->fresh = 1;
+	t->next = terms;
+	terms = t;
+	if (cell_degraded(t->cell))
+		log_warn("cell of attempt %lld runs degraded: %s", (long long)a->id,
+		    cell_degraded_text(t->cell));
+	log_info("cell of attempt %lld started (pid %ld)", (long long)a->id, (long)cell_pid(t->cell));
+	return t;
+}
+
+static void
+term_attach_conn(struct term *t, struct conn *c)
+{
+	if (c->term != NULL && c->term != t)
+		ws_term_detach(c);
+	if (t->conn != NULL && t->conn != c) {
+		ws_send_json(t->conn, NULL, json_pack("{ss sI ss}", "type", "cell.detached",
+		    "attempt", (json_int_t)t->a.id, "message", "This lab was opened in another window."));
+		t->conn->term = NULL;
+	}
+	lws_sul_cancel(&t->sul_grace);
+	t->conn = c;
+	c->term = t;
+}
+
+/* ---- server-facing API ---------------------------------------------- */
+
+void
+ws_on_cell_attach(struct conn *c, const struct proto_msg *m)
+{
+	struct store_attempt a;
+	struct term *t;
+	char err[320];
+
+	if (ws_attempt_for(c, m->id, proto_int(m, "attempt"), 1, &a) != 0)
+		return;
+	if (a.reset != 0) {
+		ws_send_error(c, m->id, PROTO_E_NOT_FOUND, "attempt", "This attempt was reset. Open the lab again.");
+		return;
+	}
+	t = find_term(a.id);
+	if (t == NULL && (t = term_start(&a, err, sizeof err)) == NULL) {
+		ws_send_error(c, m->id, PROTO_E_CELL_FAILED, NULL, err);
+		return;
+	}
+	term_attach_conn(t, c);
+	if (proto_has(m, "rows") && proto_has(m, "cols")) {
+		t->rows = (unsigned)proto_int(m, "rows");
+		t->cols = (unsigned)proto_int(m, "cols");
+	}
+	if (t->pty_wsi != NULL) {
+		struct winsize wsz = { (unsigned short)t->rows, (unsigned short)t->cols, 0, 0 };
+
+		ioctl(lws_get_socket_fd(t->pty_wsi), TIOCSWINSZ, &wsz);
+		pty_pause(t, 0);
+		ws_send_json(c, m->id, json_pack("{ss sI sb}", "type", "cell.ready",
+		    "attempt", (json_int_t)a.id, "fresh", 0));
+		/* Ask the shell to redraw its prompt for the new screen. */
+		if (t->in_len < sizeof t->in) {
+			t->in[t->in_len++] = '\f';
+			lws_callback_on_writable(t->pty_wsi);
+		}
+		return;
+	}
+	json_decref(t->attach_id);
+	t->attach_id = json_incref(m->id);
+	t->attach_pending = 1;
+	if (t->ready && !t->shell_requested && request_shell(t) != 0)
+		term_destroy(t, "The lab machine could not start a shell.");
+}
+
+void
+ws_on_cell_resize(struct conn *c, const struct proto_msg *m)
+{
+	struct term *t = c->term;
+	struct winsize wsz;
+
+	if (t == NULL)
+		return;
+	t->rows = (unsigned)proto_int(m, "rows");
+	t->cols = (unsigned)proto_int(m, "cols");
+	if (t->pty_wsi == NULL)
+		return;
+	memset(&wsz, 0, sizeof wsz);
+	wsz.ws_row = (unsigned short)t->rows;
+	wsz.ws_col = (unsigned short)t->cols;
+	if (ioctl(lws_get_socket_fd(t->pty_wsi), TIOCSWINSZ, &wsz) != 0)
+		log_warn_errno("TIOCSWINSZ");
+}
+
+void
+ws_on_cell_detach(struct conn *c, const struct proto_msg *m)
+{
+	(void)m;
+	ws_term_detach(c);
+}
+
+void
+ws_term_detach(struct conn *c)
+{
+	struct term *t = c->term, *u;
+	int i;
+
+	for (u = terms; u != NULL; u = u->next)
+		for (i = 0; i < TERM_MAX_PENDING; i++)
+			if (u->pend[i].conn == c)
+				u->pend[i].conn = NULL;
+	if (t == NULL)
+		return;
+	c->term = NULL;
+	t->conn = NULL;
+	t->attach_pending = 0;
+	pty_pause(t, 1);
+	lws_sul_schedule(the_server->ctx, 0, &t->sul_grace, grace_expired,
+	    (lws_usec_t)the_server->cfg.cell_grace_s * LWS_US_PER_SEC);
+}
+
+void
+ws_term_input(struct conn *c, const char *data, size_t len)
+{
+	struct term *t = c->term;
+	time_t now;
+
+	if (t == NULL || t->pty_wsi == NULL)
+		return;
+	if (len > sizeof t->in - t->in_len)
+		len = sizeof t->in - t->in_len;	/* a paste larger than 64 KiB in flight is cut */
+	memcpy(t->in + t->in_len, data, len);
+	t->in_len += len;
+	lws_callback_on_writable(t->pty_wsi);
+	now = time(NULL);
+	if (now - t->last_activity_sent >= 10) {
+		t->last_activity_sent = now;
+		cell_notify_activity(t->cell);
+	}
+}
+
+void
+ws_term_drained(struct conn *c)
+{
+	struct term *t = c->term;
+
+	if (t != NULL && t->paused && c->queued < the_server->cfg.max_queued / 4)
+		pty_pause(t, 0);
+}
+
+void
+ws_term_attempt_reset(struct server *s, int64_t attempt_id)
+{
+	struct term *t = find_term(attempt_id);
+
+	(void)s;
+	if (t != NULL)
+		term_destroy(t, "Your instructor reset this lab. Open it again to start afresh.");
+}
+
+void
+ws_term_run(struct conn *c, const json_t *id, const struct store_attempt *a, enum ws_run_kind kind,
+    const char *step, int index, const char *answer)
+{
+	struct term *t = find_term(a->id);
+	struct pending *p = NULL;
+	char err[320];
+	int i;
+
+	if (t == NULL && (t = term_start(a, err, sizeof err)) == NULL) {
+		ws_send_error(c, id, PROTO_E_CELL_FAILED, NULL, err);
+		return;
+	}
+	for (i = 0; i < TERM_MAX_PENDING; i++)
+		if (t->pend[i].tag == 0) {
+			p = &t->pend[i];
+			break;
+		}
+	if (p == NULL) {
+		ws_send_error(c, id, PROTO_E_RATE_LIMITED, NULL, "A check is still running; wait for its result.");
+		return;
+	}
+	p->tag = t->next_tag++;
+	if (t->next_tag == 0)
+		t->next_tag = TAG_RUN_BASE;
+	p->kind = kind;
+	p->conn = c;
+	p->id = json_incref((json_t *)id);
+	snprintf(p->step, sizeof p->step, "%s", step);
+	p->index = index;
+	p->answer = answer != NULL ? strdup(answer) : NULL;
+	if (t->conn == NULL)
+		lws_sul_schedule(the_server->ctx, 0, &t->sul_grace, grace_expired,
+		    (lws_usec_t)the_server->cfg.cell_grace_s * LWS_US_PER_SEC);
+	if (t->ready)
+		start_pending(t, p);
+}
+
+const json_t *
+ws_term_values(const struct store_attempt *a)
+{
+	char key[32], dir[4096], seed[32];
+	const char *args[] = { "lab", "exec", "--lab", dir, "--workspace", catalog_empty_workspace(),
+	    "--seed", seed, "values", NULL };
+	json_t *r, *v;
+
+	if (values_cache == NULL)
+		values_cache = json_object();
+	snprintf(key, sizeof key, "%lld", (long long)a->id);
+	v = json_object_get(values_cache, key);
+	if (v != NULL)
+		return v;
+	if (catalog_lab_dir(the_server, a->lab_id, dir, sizeof dir) != 0)
+		return NULL;
+	seed_text(a, seed, sizeof seed);
+	r = catalog_exec(args, NULL, 10000);
+	v = json_object_get(r, "values");
+	if (!json_is_object(v)) {
+		json_decref(r);
+		return NULL;
+	}
+	if (json_object_size(values_cache) >= VALUES_CACHE_MAX)
+		json_object_clear(values_cache);
+	json_object_set(values_cache, key, v);
+	json_decref(r);
+	return json_object_get(values_cache, key);
+}
+
+void
+ws_term_shutdown(struct server *s)
+{
+	(void)s;
+	while (terms != NULL)
+		term_destroy(terms, "The server is shutting down; your files are kept.");
+	json_decref(values_cache);
+	values_cache = NULL;
+}
+
+/* ---- events from the warden ------------------------------------------ */
+
+static void
+on_event(struct term *t, struct cell_event *ev)
+{
+	struct pending *p = NULL;
+	json_t *result;
+	int i;
+
+	switch (ev->type) {
+	case CELL_EV_RESULT:
+		if (ev->tag == TAG_SETUP) {
+			result = json_loads(ev->out != NULL ? ev->out : "", 0, NULL);
+			if (!json_is_true(json_object_get(result, "ok"))) {
+				log_warn("setup of lab %s for attempt %lld failed: %s", t->a.lab_id,
+				    (long long)t->a.id, ev->err != NULL ? ev->err : "");
+				tell(t, json_pack("{ss ss ss}", "type", "error", "code", PROTO_E_LAB_ERROR,
+				    "message", "This lab has a problem setting up; some steps may not work. "
+				    "Tell your instructor."));
+			}
+			json_decref(result);
+			on_ready(t);
+			return;
+		}
+		for (i = 0; i < TERM_MAX_PENDING; i++)
+			if (t->pend[i].tag == ev->tag)
+				p = &t->pend[i];
+		if (p == NULL)
+			return;
+		result = ev->timed_out ? NULL : json_loads(ev->out != NULL ? ev->out : "", 0, NULL);
+		if (ev->timed_out)
+			result = json_pack("{sb s{ss ss ss}}", "ok", 0, "lab_error", "ref", "LAB-TIMEOUT",
+			    "message", "The check took too long. Tell your instructor if this happens again.",
+			    "detail", "lab exec did not finish in time");
+		ws_lab_record(p->conn, p->id, &t->a, p->kind, p->step, p->index, p->answer, result);
+		json_decref(result);
+		pending_clear(p);
+		return;
+	case CELL_EV_SPAWNED:
+		if (ev->tag != t->shell_tag || ev->fd < 0)
+			return;
+		if (adopt(t, ev->fd, &t->pty_wsi) != 0) {
+			tell(t, json_pack("{ss ss ss}", "type", "error", "code", PROTO_E_CELL_FAILED,
+			    "message", "The terminal could not be connected."));
+			return;
+		}
+		{
+			struct winsize wsz = { (unsigned short)t->rows, (unsigned short)t->cols, 0, 0 };
+
+			ioctl(ev->fd, TIOCSWINSZ, &wsz);
+		}
+		if (t->conn != NULL && t->attach_pending) {
+			ws_send_json(t->conn, t->attach_id, json_pack("{ss sI sb}", "type", "cell.ready",
+			    "attempt", (json_int_t)t->a.id, "fresh", t->fresh));
+			t->fresh = 0;
+		} else {
+			pty_pause(t, 1);
+		}
+		t->attach_pending = 0;
+		return;
+	case CELL_EV_EXIT:
+		if (ev->tag == t->shell_tag) {
+			t->shell_tag = 0;
+			t->shell_requested = 0;
+			tell(t, json_pack("{ss sI ss}", "type", "cell.exit", "attempt", (json_int_t)t->a.id,
+			    "message", "Your shell has ended. Open the lab again for a new one."));
+		}
+		return;
+	case CELL_EV_ERROR:
+		for (i = 0; i < TERM_MAX_PENDING; i++)
+			if (t->pend[i].tag == ev->tag && ev->tag != 0) {
+				if (t->pend[i].conn != NULL)
+					ws_send_error(t->pend[i].conn, t->pend[i].id, PROTO_E_CELL_FAILED, NULL,
+					    "The lab machine could not run the check.");
+				pending_clear(&t->pend[i]);
+			}
+		log_warn("cell of attempt %lld: %s", (long long)t->a.id, ev->message);
+		return;
+	case CELL_EV_ENDING:
+		/* the socket closes next; term_destroy happens there */
+		log_info("cell of attempt %lld is ending: %s", (long long)t->a.id, ev->message);
+		return;
+	}
+}
+
+static int
+pty_write(struct term *t, struct lws *wsi)
+{
+	ssize_t n;
+
+	if (t->in_len == 0)
+		return 0;
+	n = write(lws_get_socket_fd(wsi), t->in, t->in_len);
+	if (n < 0)
+		return errno == EAGAIN ? (lws_callback_on_writable(wsi), 0) : -1;
+	memmove(t->in, t->in + n, t->in_len - (size_t)n);
+	t->in_len -= (size_t)n;
+	if (t->in_len > 0)
+		lws_callback_on_writable(wsi);
+	return 0;
+}
+
+static int
+pty_read(struct term *t, struct lws *wsi)
+{
+	char buf[PTY_CHUNK];
+	ssize_t n = read(lws_get_socket_fd(wsi), buf, sizeof buf);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n <= 0)
+		return -1;		/* EIO: the shell side is gone */
+	if (t->conn == NULL) {
+		pty_pause(t, 1);
+		return 0;
+	}
+	if (ws_queue(t->conn, buf, (size_t)n, 1) != 0)
+		return 0;
+	if (t->conn->queued > the_server->cfg.max_queued / 2)
+		pty_pause(t, 1);
+	return 0;
+}
+
+int
+ws_term_raw_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+    size_t len)
+{
+	struct term *t = lws_get_opaque_user_data(wsi);
+	struct cell_event ev;
+	int r;
+
+	(void)user;
+	(void)in;
+	(void)len;
+	switch (reason) {
+	case LWS_CALLBACK_RAW_RX_FILE:
+		if (t == NULL)
+			return -1;
+		if (wsi == t->pty_wsi)
+			return pty_read(t, wsi);
+		for (;;) {
+			memset(&ev, 0, sizeof ev);
+			ev.fd = -1;
+			r = cell_read(t->cell, &ev);
+			if (r == 0)
+				return 0;
+			if (r < 0) {
+				t->ipc_wsi = NULL;	/* lws closes it after we return -1 */
+				lws_set_opaque_user_data(wsi, NULL);
+				term_destroy(t, "Your lab machine stopped (its time or idle limit, or a "
+				    "problem). Your files are kept; open the lab again.");
+				return -1;
+			}
+			on_event(t, &ev);
+			cell_event_clear(&ev);
+			if (lws_get_opaque_user_data(wsi) == NULL)
+				return 0;	/* the cell was ended while handling the event */
+		}
+	case LWS_CALLBACK_RAW_WRITEABLE_FILE:
+		if (t == NULL || wsi != t->pty_wsi)
+			return 0;
+		return pty_write(t, wsi);
+	case LWS_CALLBACK_RAW_CLOSE_FILE:
+		if (t == NULL)
+			return 0;
+		if (wsi == t->pty_wsi) {
+			t->pty_wsi = NULL;
+			t->paused = 0;
+		} else if (wsi == t->ipc_wsi) {
+			t->ipc_wsi = NULL;
+			term_destroy(t, "Your lab machine stopped. Your files are kept; open the lab again.");
+		}
+		return 0;
+	default:
+		break;
+	}
+	return 0;
+}

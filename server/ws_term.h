@@ -1,0 +1,49 @@
+/*
+ * ws_term: the learner's cell as seen from the server — one struct term
+ * per live attempt cell, holding the cell (sandbox/cell.h), its IPC socket
+ * and PTY master adopted on the lws loop, the connection attached to it (at
+ * most one), and the checks and hints waiting for the warden's answer.
+ *
+ * A cell outlives its browser connection for a grace period so that a
+ * reload or a network drop re-attaches the same shell; after that, or at
+ * the cell's lifetime/idle limit, it is stopped (the workspace stays on
+ * disk under <data>/workspaces/, and a later attach starts a fresh cell on
+ * it).  Backpressure: while the attached connection has more than half of
+ * max-queued bytes waiting, the PTY is not read (lws_rx_flow_control), so
+ * the shell blocks on write instead of the server buffering its output.
+ */
+#ifndef LABHUB_WS_TERM_H
+#define LABHUB_WS_TERM_H
+
+#include <jansson.h>
+#include <libwebsockets.h>
+
+#include "server/store.h"
+
+struct conn;
+struct server;
+
+enum ws_run_kind { WS_RUN_CHECK, WS_RUN_HINT };
+
+/* Runs a check or hint of attempt a in its cell (starting the cell if needed); the reply goes to c. */
+void ws_term_run(struct conn *c, const json_t *id, const struct store_attempt *a,
+    enum ws_run_kind kind, const char *step, int index, const char *answer);
+
+/* Per-learner values of an attempt for {{name}} in step texts (cached; borrowed; may be NULL). */
+const json_t *ws_term_values(const struct store_attempt *a);
+
+/* Stops every cell (server shutdown). */
+void ws_term_shutdown(struct server *s);
+
+/* Protocol for adopted raw fds (cell IPC sockets, PTY masters). */
+int ws_term_raw_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+    void *in, size_t len);
+#define WS_TERM_RAW_PROTOCOL "labhub-raw"
+
+/* ws_lab.c, called with a check or hint result (c may be NULL: learner gone). */
+void ws_lab_record(struct conn *c, const json_t *id, const struct store_attempt *a,
+    enum ws_run_kind kind, const char *step, int index, const char *answer, const json_t *result);
+json_t *ws_lab_steps_json(const struct store_lab *lab, const struct store_attempt *a,
+    const char *lang, const json_t *values, int *score);
+
+#endif
