@@ -1,0 +1,117 @@
+// The learner's path through a real cell: open hello-shell, get a shell over
+// binary frames, do the work in the terminal, check, take a hint, reconnect
+// to the same shell; the instructor's grid updates from the checks.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { tempDir, startServer, post, login, connect, cleanup } from './lib.mjs';
+
+let data, srv, learner, attempt;
+
+before(async () => {
+  data = tempDir('cell');
+  srv = await startServer({ data, args: ['--cell-grace', '30'] });
+  const r = await post(srv, '/api/join', { code: srv.demo.code, nickname: 'dana' });
+  assert.equal(r.status, 200, r.text);
+  learner = r.headers.get('set-cookie').split(';')[0];
+});
+
+after(async () => {
+  if (srv) await srv.stop();
+  cleanup(data);
+});
+
+// Collects terminal output until `re` matches.
+function termUntil(c, re, ms = 15000) {
+  let text = '';
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => { c.ws.off('message', on); reject(new Error(`no ${re} in terminal output: ${JSON.stringify(text.slice(-400))}`)); }, ms);
+    function on(data, isBinary) {
+      if (!isBinary) return;
+      text += Buffer.from(data).toString();
+      if (re.test(text)) { clearTimeout(t); c.ws.off('message', on); resolve(text); }
+    }
+    c.ws.on('message', on);
+  });
+}
+
+test('a learner gets a real shell in a cell and passes a step', async () => {
+  const c = await connect(srv, learner);
+  const lab = await c.request({ type: 'lab.open', lab: 'hello-shell' });
+  assert.equal(lab.type, 'lab', JSON.stringify(lab));
+  attempt = lab.attempt;
+  assert.equal(lab.lab.steps[0].state, 'open');
+  assert.equal(lab.lab.steps[1].state, 'locked');
+  assert.match(lab.lab.steps[0].html, /<p>/);
+  const early = await c.request({ type: 'check', attempt, step: 'secret' });
+  assert.equal(early.code, 'forbidden', 'later steps are locked');
+
+  const ready = await c.request({ type: 'cell.attach', attempt, cols: 100, rows: 30 }, 20000);
+  assert.equal(ready.type, 'cell.ready', JSON.stringify(ready));
+  assert.equal(ready.fresh, true);
+  c.ws.send(Buffer.from('echo "marker-$((6*7))"; id -un; hostname\r'));
+  await termUntil(c, /marker-42/);
+
+  const fail = await c.request({ type: 'check', attempt, step: 'create' }, 20000);
+  assert.equal(fail.type, 'check.result', JSON.stringify(fail));
+  assert.equal(fail.passed, false);
+  assert.match(fail.feedback, /hello\.txt/);
+
+  c.ws.send(Buffer.from("echo 'Hello, shell!' > hello.txt && echo done-$((1+1))\r"));
+  await termUntil(c, /done-2/);
+  const pass = await c.request({ type: 'check', attempt, step: 'create' }, 20000);
+  assert.equal(pass.passed, true, JSON.stringify(pass));
+  assert.equal(pass.points, 10);
+  assert.equal(pass.next, 'secret');
+
+  const hint = await c.request({ type: 'hint', attempt, step: 'secret', index: 0 }, 20000);
+  assert.equal(hint.type, 'hint', JSON.stringify(hint));
+  assert.match(hint.text, /ls -a/);
+  assert.equal(hint.cost, 2);
+
+  // Re-checking a passed step never loses the pass.
+  c.ws.send(Buffer.from('rm hello.txt; echo gone-$((2+1))\r'));
+  await termUntil(c, /gone-3/);
+  const again = await c.request({ type: 'check', attempt, step: 'create' }, 20000);
+  assert.equal(again.passed, false);
+  const state = await c.request({ type: 'attempt.get', attempt });
+  assert.equal(state.steps.find((s) => s.id === 'create').state, 'passed');
+  c.ws.send(Buffer.from('export KEEP=still-here-$((3*3))\r'));
+  await termUntil(c, /still-here/);
+  c.close();
+});
+
+test('reconnecting re-attaches the same shell', async () => {
+  const c = await connect(srv, learner);
+  const ready = await c.request({ type: 'cell.attach', attempt, cols: 80, rows: 24 }, 20000);
+  assert.equal(ready.type, 'cell.ready');
+  assert.equal(ready.fresh, false, 'the cell was kept during the grace period');
+  c.ws.send(Buffer.from('echo "$KEEP"\r'));
+  await termUntil(c, /still-here-9/);
+  c.close();
+});
+
+test('the instructor grid shows the learner\'s progress, pushed within a second', async () => {
+  const t = await login(srv, { name: 'teacher', password: srv.demo.password });
+  const tc = await connect(srv, t.cookie);
+  const cohorts = await tc.request({ type: 'cohort.list' });
+  const grid = await tc.request({ type: 'cohort.watch', cohort: cohorts.cohorts[0].id });
+  const row = grid.learners.find((l) => l.display === 'dana');
+  assert.equal(row.steps['hello-shell/create'], 'passed');
+
+  const c = await connect(srv, learner);
+  await c.request({ type: 'cell.attach', attempt }, 20000);
+  c.ws.send(Buffer.from('echo nope > answer.txt\r'));
+  await new Promise((r) => setTimeout(r, 300));
+  const t0 = Date.now();
+  const check = c.request({ type: 'check', attempt, step: 'secret' }, 20000);
+  const upd = await tc.wait((m) => m.type === 'grid.update', 5000);
+  const res = await check;
+  assert.equal(res.passed, false);
+  assert.equal(upd.learner.display, 'dana');
+  assert.equal(upd.learner.steps['hello-shell/secret'], 'failed');
+  assert.ok(Date.now() - t0 < 5000);
+  const csv = await (await fetch(`${srv.url}/api/cohorts/${cohorts.cohorts[0].id}/grades.csv`, { headers: { cookie: t.cookie } })).text();
+  assert.match(csv.split('\r\n')[0], /hello-shell\/create/);
+  assert.match(csv, /dana,10,/);
+  c.close(); tc.close();
+});
