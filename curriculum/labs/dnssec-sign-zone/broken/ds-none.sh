@@ -1,0 +1,4 @@
+#!/bin/sh
+# step: ds
+# expect: The registry holds no DS
+# Nothing submitted.

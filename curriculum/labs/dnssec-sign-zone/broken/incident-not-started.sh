@@ -1,0 +1,3 @@
+#!/bin/sh
+# step: incident
+# expect: The incident has not started yet
