@@ -26,7 +26,9 @@ endif
 liblabhub_a_SOURCES += \
 	server/store.c server/store.h \
 	server/auth.c server/auth.h \
-	server/ratelimit.c server/ratelimit.h
+	server/ratelimit.c server/ratelimit.h \
+	server/cliutil.c server/cliutil.h \
+	server/cli_user.c server/cli_cohort.c server/cli_db.c
 
 # store/auth/cli suites
 if HAVE_CHECK
@@ -40,4 +42,9 @@ TESTS += tests/check_auth
 tests_check_auth_SOURCES = tests/check_auth.c
 tests_check_auth_CFLAGS = $(UNIT_CFLAGS_ALL)
 tests_check_auth_LDADD = $(UNIT_LIBS)
+check_PROGRAMS += tests/check_cli
+TESTS += tests/check_cli
+tests_check_cli_SOURCES = tests/check_cli.c
+tests_check_cli_CFLAGS = $(UNIT_CFLAGS_ALL)
+tests_check_cli_LDADD = $(UNIT_LIBS)
 endif

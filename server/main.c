@@ -22,6 +22,9 @@ static int version_main(int argc, char **argv);
 static const struct subcommand subcommands[] = {
 	/* LABHUB-SUBCOMMANDS (one line each, kept in help order) */
 	{ "serve", serve_main, "serve labs over HTTP and WebSocket (the daemon)" },
+	{ "user", cli_user_main, "add, list and disable accounts; set passwords" },
+	{ "cohort", cli_cohort_main, "create cohorts (prints the join code) and list them" },
+	{ "db", cli_db_main, "migrate the database schema; online backup" },
 	{ "cell", cell_cli_main, "run a command in a fresh cell (debugging, authoring)" },
 	{ "lab", lab_cli_main, "lint, test, grade and scaffold labs" },
 	{ "version", version_main, "print the version and the libraries it was built with" },

@@ -550,6 +550,19 @@ store_open(const char *path, unsigned flags, struct store **out, char *err, size
 		return STORE_ERROR;
 	}
 	s->now = default_now;
+	/*
+	 * The database holds password hashes: create it 0600 whatever the umask
+	 * (sqlite gives its -wal and -shm files the same mode).
+	 */
+	if (path[0] != '\0' && strcmp(path, ":memory:") != 0 && strncmp(path, "file:", 5) != 0) {
+		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+		if (fd < 0) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		close(fd);
+	}
 	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path,
