@@ -1,7 +1,7 @@
 /*
- * catalog: see catalog.h.  The runtime is this same binary, so the
- * children are started from /proc/self/exe with a bounded time and a
- * bounded amount of output; nothing they print can grow the server.
+ * catalog: see catalog.h.  The lab runtime runs in a throwaway cell (tmpfs
+ * home, the lab folder read-only at /lab) with a bounded time; the cell
+ * caps what it can print, so nothing a lab says can grow the server.
  */
 #include "config.h"
 
@@ -10,16 +10,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "sandbox/cell.h"
 #include "server/catalog.h"
 #include "server/log.h"
 
@@ -27,13 +25,6 @@
 #define STEP_FILE_MAX (256 * 1024)
 
 static json_t *tracks;
-static char empty_dir[PATH_MAX + 16];	/* an empty workspace for manifest/values */
-
-const char *
-catalog_empty_workspace(void)
-{
-	return empty_dir;
-}
 
 json_t *
 catalog_tracks(void)
@@ -51,79 +42,67 @@ catalog_free(void)
 }
 
 json_t *
-catalog_exec(const char *const *args, const char *stdin_text, int timeout_ms)
+catalog_exec(const char *mount_dir, const char *const *args, const char *stdin_text, int timeout_ms)
 {
-	int out[2], in[2];
-	const char *argv[32];
-	char *buf = NULL;
-	size_t len = 0, n = 0;
-	pid_t pid;
-	int status, i;
+	static unsigned serial;
+	const char *argv[CELL_MAX_ARGV];
+	char id[CELL_ID_MAX + 1], why[256];
+	struct cell_spec spec;
+	struct cell_event ev;
+	struct cell *cell;
 	json_t *j = NULL;
 	json_error_t jerr;
-	struct timespec t0, t1;
+	size_t n = 0;
+	int i, r;
 
-	argv[n++] = "labhub";
-	for (i = 0; args[i] != NULL && n < 31; i++)
+	argv[n++] = "/run/labhub/labhub";
+	for (i = 0; args[i] != NULL && n < CELL_MAX_ARGV - 1; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
-	if (pipe2(out, O_CLOEXEC) != 0 || pipe2(in, O_CLOEXEC) != 0) {
-		log_error_errno("catalog: pipe");
+	snprintf(id, sizeof id, "catalog-%ld-%u", (long)getpid(), serial++);
+	memset(&spec, 0, sizeof spec);
+	spec.id = id;
+	spec.workspace = NULL;		/* a throwaway tmpfs home */
+	spec.lab_dir = mount_dir;
+	cell_limits_default(&spec.limits);
+	spec.limits.lifetime_s = (unsigned)(timeout_ms / 1000 + 5);
+	if (cell_start(&spec, &cell, why, sizeof why) != 0) {
+		log_error("catalog: no cell for '%s %s': %s", args[0], args[1] ? args[1] : "", why);
 		return NULL;
 	}
-	pid = fork();
-	if (pid < 0) {
-		log_error_errno("catalog: fork");
-		close(out[0]); close(out[1]); close(in[0]); close(in[1]);
+	if (cell_request_exec(cell, 1, argv, CELL_AS_LEARNER, stdin_text,
+	    stdin_text != NULL ? strlen(stdin_text) : 0, (unsigned)timeout_ms) != 0) {
+		log_error_errno("catalog: exec request");
+		cell_stop(cell);
 		return NULL;
 	}
-	if (pid == 0) {
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		execv("/proc/self/exe", (char *const *)argv);
-		_exit(127);
-	}
-	close(out[1]);
-	close(in[0]);
-	if (stdin_text != NULL && write(in[1], stdin_text, strlen(stdin_text)) < 0)
-		log_warn_errno("catalog: write to lab runtime");
-	close(in[1]);
-	buf = malloc(EXEC_OUT_MAX + 1);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (buf != NULL) {
-		struct pollfd p = { out[0], POLLIN, 0 };
-		long ms;
-		ssize_t r;
-
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-		if (ms >= timeout_ms) {
-			log_error("catalog: '%s %s' took longer than %d ms, killed", args[0],
-			    args[1] ? args[1] : "", timeout_ms);
-			kill(pid, SIGKILL);
+	for (;;) {
+		memset(&ev, 0, sizeof ev);
+		ev.fd = -1;
+		r = cell_wait_event(cell, &ev, timeout_ms + 2000);
+		if (r <= 0) {
+			log_error("catalog: the lab runtime did not answer ('%s %s')", args[0],
+			    args[1] ? args[1] : "");
 			break;
 		}
-		if (poll(&p, 1, (int)(timeout_ms - ms)) <= 0)
-			continue;
-		r = read(out[0], buf + len, EXEC_OUT_MAX - len);
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-		if (len == EXEC_OUT_MAX) {
-			log_error("catalog: lab runtime printed more than %d bytes, killed", EXEC_OUT_MAX);
-			kill(pid, SIGKILL);
+		if (ev.type == CELL_EV_RESULT && ev.tag == 1) {
+			if (ev.timed_out)
+				log_error("catalog: '%s %s' took longer than %d ms", args[0],
+				    args[1] ? args[1] : "", timeout_ms);
+			else if ((j = json_loadb(ev.out != NULL ? ev.out : "", ev.outlen, 0, &jerr)) == NULL)
+				log_error("catalog: lab runtime output is not JSON (%s): %.200s", jerr.text,
+				    ev.err != NULL ? ev.err : "");
+			cell_event_clear(&ev);
 			break;
 		}
+		if (ev.type == CELL_EV_ERROR || ev.type == CELL_EV_ENDING) {
+			log_error("catalog: cell: %s", ev.message);
+			cell_event_clear(&ev);
+			break;
+		}
+		cell_event_clear(&ev);
 	}
-	close(out[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (buf != NULL) {
-		j = json_loadb(buf, len, 0, &jerr);
-		if (j == NULL)
-			log_error("catalog: lab runtime output is not JSON (%s)", jerr.text);
-	}
-	free(buf);
+	cell_stop(cell);
 	return j;
 }
 
@@ -182,7 +161,7 @@ static int
 load_one(struct server *s, const char *id)
 {
 	char dir[4096];
-	const char *args[] = { "lab", "exec", "--lab", dir, "--workspace", empty_dir,
+	const char *args[] = { "lab", "exec", "--lab", "/lab", "--workspace", "/home/learner",
 	    "manifest", NULL };
 	struct store_lab lab;
 	json_t *j, *labj;
@@ -191,7 +170,7 @@ load_one(struct server *s, const char *id)
 
 	if (catalog_lab_dir(s, id, dir, sizeof dir) != 0)
 		return -1;
-	j = catalog_exec(args, NULL, 20000);
+	j = catalog_exec(dir, args, NULL, 20000);
 	if (j == NULL || !json_is_true(json_object_get(j, "ok"))) {
 		log_error("catalog: lab '%s' has a problem and is not offered: %s", id,
 		    j != NULL ? json_string_value(json_object_get(json_object_get(j, "lab_error"),
@@ -227,13 +206,10 @@ catalog_load(struct server *s)
 {
 	char dir[PATH_MAX + 64];
 	struct dirent **names = NULL;
-	const char *args[] = { "lab", "tracks", "--json", dir, NULL };
+	const char *args[] = { "lab", "tracks", "--json", "/lab", NULL };
 	int n, i, loaded = 0;
 	json_t *t;
 
-	snprintf(empty_dir, sizeof empty_dir, "%s/empty", s->cfg.data_dir);
-	if (mkdir(empty_dir, 0755) != 0 && errno != EEXIST)
-		log_warn_errno("catalog: mkdir %s", empty_dir);
 	snprintf(dir, sizeof dir, "%s/labs", s->cfg.labs_dir);
 	n = scandir(dir, &names, NULL, alphasort);
 	if (n < 0) {
@@ -253,7 +229,7 @@ catalog_load(struct server *s)
 	}
 	free(names);
 	snprintf(dir, sizeof dir, "%s", s->cfg.labs_dir);
-	t = catalog_exec(args, NULL, 20000);
+	t = catalog_exec(dir, args, NULL, 20000);
 	json_decref(tracks);
 	tracks = json_incref(json_object_get(t, "tracks"));
 	if (!json_is_array(tracks)) {

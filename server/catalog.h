@@ -1,8 +1,7 @@
 /*
  * catalog: the labs and tracks this server offers.  At start-up every lab
  * folder under <labs>/labs/ is described by the lab runtime itself
- * (`labhub lab exec manifest`, run in a child process — inside a cell when
- * cells are available) and the result is stored in the store's catalog
+ * (`labhub lab exec manifest`, run in a throwaway cell) and the result is stored in the store's catalog
  * with a content hash, so the server never interprets lab.lua.  Tracks
  * come from `labhub lab tracks --json` likewise.
  *
@@ -36,14 +35,14 @@ char *catalog_render_step(const struct server *s, const char *lab_id, const char
     const json_t *texts, const char *lang, const json_t *values);
 
 /*
- * Runs `labhub lab exec --lab DIR ... ARGS` for the catalog (manifest,
- * values, tracks) outside any learner's cell and parses its one JSON object.
- * Returns a new reference or NULL (logged).
+ * Runs `/run/labhub/labhub ARGS...` in a throwaway cell with mount_dir
+ * read-only at /lab (manifest, values, tracks: never in the server, never in
+ * a learner's cell) and parses the one JSON object it prints.  Blocks the
+ * loop for at most timeout_ms plus the cell's start.  Returns a new
+ * reference or NULL (logged).
  */
-json_t *catalog_exec(const char *const *args, const char *stdin_text, int timeout_ms);
-
-/* An empty directory to pass as --workspace where none is needed. */
-const char *catalog_empty_workspace(void);
+json_t *catalog_exec(const char *mount_dir, const char *const *args, const char *stdin_text,
+    int timeout_ms);
 
 void catalog_enable_all(struct server *s, int64_t cohort_id);
 void catalog_free(void);

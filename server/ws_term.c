@@ -542,7 +542,7 @@ const json_t *
 ws_term_values(const struct store_attempt *a)
 {
 	char key[32], dir[4096], seed[32];
-	const char *args[] = { "lab", "exec", "--lab", dir, "--workspace", catalog_empty_workspace(),
+	const char *args[] = { "lab", "exec", "--lab", "/lab", "--workspace", "/home/learner",
 	    "--seed", seed, "values", NULL };
 	json_t *r, *v;
 
@@ -555,7 +555,7 @@ ws_term_values(const struct store_attempt *a)
 	if (catalog_lab_dir(the_server, a->lab_id, dir, sizeof dir) != 0)
 		return NULL;
 	seed_text(a, seed, sizeof seed);
-	r = catalog_exec(args, NULL, 10000);
+	r = catalog_exec(dir, args, NULL, 10000);
 	v = json_object_get(r, "values");
 	if (!json_is_object(v)) {
 		json_decref(r);
