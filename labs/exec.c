@@ -135,11 +135,11 @@ lua_failure(struct run *r, int rc, const char *where)
 	enum vm_stop why = vm_stopped(r->vm);
 	const char *msg = lua_tostring(r->L, -1);
 
-	if (why == VM_STOP_INSTR || why == VM_STOP_CLOCK)
-		snprintf(detail, sizeof detail, "%s: %s", where, vm_stop_reason(why));
-	else if (rc == LUA_ERRMEM || why == VM_STOP_MEM)
+	if (rc == LUA_ERRMEM || vm_mem_hit(r->vm))
 		snprintf(detail, sizeof detail, "%s: ran out of memory (limit %zu MiB)", where,
 		    vm_mem_max(r->vm) >> 20);
+	else if (why == VM_STOP_INSTR || why == VM_STOP_CLOCK)
+		snprintf(detail, sizeof detail, "%s: %s", where, vm_stop_reason(why));
 	else
 		snprintf(detail, sizeof detail, "%s: %s", where, msg != NULL ? msg : "error object is not a string");
 	lab_error(r, LAB_EXIT_BROKEN, detail);
@@ -156,6 +156,12 @@ call_lab(struct run *r, int nargs, unsigned ms, const char *where, char **fb)
 	vm_begin(r->vm, ms);
 	rc = lua_pcall(r->L, nargs, 1, 0);
 	*fb = NULL;
+	if (rc == LUA_OK && vm_stopped(r->vm) != VM_RUNNING) {
+		/* killed, yet it returned (the kill was swallowed in a coroutine) */
+		lua_pop(r->L, 1);
+		lua_pushliteral(r->L, "stopped");
+		rc = LUA_ERRRUN;
+	}
 	if (rc == LUA_OK)
 		return 1;
 	if (rc == LUA_ERRRUN && vm_stopped(r->vm) != VM_STOP_INSTR && vm_stopped(r->vm) != VM_STOP_CLOCK &&

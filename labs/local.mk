@@ -25,3 +25,18 @@ labs/embedded.c: $(LABS_LUA_FILES:%=$(srcdir)/%) $(srcdir)/labs/embed.sh
 	$(AM_V_GEN)mkdir -p labs && $(SHELL) $(srcdir)/labs/embed.sh $@ $(LABS_LUA)
 
 EXTRA_DIST += labs/README.md labs/embed.sh $(LABS_LUA_FILES)
+
+# Unit suites of the lab runtime.
+if HAVE_CHECK
+check_PROGRAMS += tests/check_labvm tests/check_labfs tests/check_labapi
+TESTS += tests/check_labvm tests/check_labfs tests/check_labapi
+tests_check_labvm_SOURCES = tests/check_labvm.c
+tests_check_labvm_CFLAGS = $(UNIT_CFLAGS_ALL)
+tests_check_labvm_LDADD = $(UNIT_LIBS)
+tests_check_labfs_SOURCES = tests/check_labfs.c
+tests_check_labfs_CFLAGS = $(UNIT_CFLAGS_ALL)
+tests_check_labfs_LDADD = $(UNIT_LIBS)
+tests_check_labapi_SOURCES = tests/check_labapi.c
+tests_check_labapi_CFLAGS = $(UNIT_CFLAGS_ALL)
+tests_check_labapi_LDADD = $(UNIT_LIBS)
+endif

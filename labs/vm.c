@@ -31,6 +31,7 @@ struct vm {
 	uint64_t instr, instr_max;
 	struct timespec deadline;	/* tv_sec == 0: none */
 	enum vm_stop stopped;
+	int mem_hit;	/* the cap refused an allocation since vm_begin() */
 };
 
 static void *
@@ -48,8 +49,7 @@ vm_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	/* Lua assumes shrinking never fails: only growth is capped. */
 	if (nsize > old) {
 		if (vm->used - old + nsize > vm->max) {
-			if (vm->stopped == VM_RUNNING)
-				vm->stopped = VM_STOP_MEM;
+			vm->mem_hit = 1;
 			return NULL;
 		}
 		if (vm->fail_at != 0 && ++vm->nalloc == vm->fail_at)
@@ -84,7 +84,7 @@ vm_hook(lua_State *L, lua_Debug *ar)
 	lua_getallocf(L, &ud);
 	vm = ud;
 	vm->instr += HOOK_EVERY;
-	if (vm->stopped == VM_RUNNING || vm->stopped == VM_STOP_MEM) {
+	if (vm->stopped == VM_RUNNING) {
 		if (vm->instr > vm->instr_max)
 			vm->stopped = VM_STOP_INSTR;
 		else if (deadline_passed(vm))
@@ -140,6 +140,56 @@ vm_print(lua_State *L)
 	return 0;
 }
 
+/*
+ * xpcall(f, msgh, ...): the handler runs after the protected call returned,
+ * not while the error is being raised.  Lua calls message handlers with
+ * hooks disabled when the error comes from our count hook, so a handler
+ * that loops would never be stopped.
+ */
+static int
+vm_xpcall(lua_State *L)
+{
+	int n = lua_gettop(L), base;
+
+	luaL_checkany(L, 1);
+	luaL_checktype(L, 2, LUA_TFUNCTION);
+	base = lua_gettop(L);
+	lua_pushvalue(L, 1);
+	for (int i = 3; i <= n; i++)
+		lua_pushvalue(L, i);
+	if (lua_pcall(L, n - 2, LUA_MULTRET, 0) == LUA_OK) {
+		lua_pushboolean(L, 1);
+		lua_insert(L, base + 1);
+		return lua_gettop(L) - base;
+	}
+	lua_pushvalue(L, 2);
+	lua_insert(L, -2);
+	lua_call(L, 1, 1);
+	lua_pushboolean(L, 0);
+	lua_insert(L, -2);
+	return 2;
+}
+
+/* setmetatable(t, mt): refuses __gc.  Lua runs finalizers with hooks off,
+ * so a finalizer that loops could not be stopped; without __gc at this
+ * point the table is never marked for finalization. */
+static int
+vm_setmetatable(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TTABLE);
+	if (!lua_isnil(L, 2)) {
+		luaL_checktype(L, 2, LUA_TTABLE);
+		if (lua_getfield(L, 2, "__gc") != LUA_TNIL)
+			return luaL_error(L, "__gc metamethods are not available to labs");
+		lua_pop(L, 1);
+	}
+	if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL)
+		return luaL_error(L, "cannot change a protected metatable");
+	lua_settop(L, 2);
+	lua_setmetatable(L, 1);
+	return 1;
+}
+
 static const luaL_Reg vm_libs[] = {
 	{ LUA_GNAME, luaopen_base },
 	{ LUA_COLIBNAME, luaopen_coroutine },
@@ -167,6 +217,10 @@ vm_open(lua_State *L)
 	lua_setglobal(L, "load");
 	lua_pushcfunction(L, vm_print);
 	lua_setglobal(L, "print");
+	lua_pushcfunction(L, vm_xpcall);
+	lua_setglobal(L, "xpcall");
+	lua_pushcfunction(L, vm_setmetatable);
+	lua_setglobal(L, "setmetatable");
 	/* string.dump makes bytecode, which nothing here may load anyway. */
 	lua_getglobal(L, LUA_STRLIBNAME);
 	lua_pushnil(L);
@@ -193,7 +247,8 @@ vm_new(const struct vm_limits *limits)
 	if (lua_pcall(vm->L, 0, 0, 0) != LUA_OK)
 		goto fail;
 	lua_sethook(vm->L, vm_hook, LUA_MASKCOUNT, HOOK_EVERY);
-	vm->stopped = VM_RUNNING;	/* an allocation failure while opening is not a stop */
+	vm->stopped = VM_RUNNING;
+	vm->mem_hit = 0;
 	return vm;
 fail:
 	if (vm->L != NULL)
@@ -222,6 +277,7 @@ vm_begin(struct vm *vm, unsigned ms)
 {
 	vm->instr = 0;
 	vm->stopped = VM_RUNNING;
+	vm->mem_hit = 0;
 	lua_sethook(vm->L, vm_hook, LUA_MASKCOUNT, HOOK_EVERY);
 	if (ms == 0) {
 		vm->deadline.tv_sec = 0;
@@ -265,12 +321,16 @@ vm_stop_reason(enum vm_stop why)
 		return "instruction budget exhausted (endless loop?)";
 	case VM_STOP_CLOCK:
 		return "wall-clock limit reached";
-	case VM_STOP_MEM:
-		return "ran out of memory";
 	case VM_RUNNING:
 		break;
 	}
 	return "running";
+}
+
+int
+vm_mem_hit(const struct vm *vm)
+{
+	return vm->mem_hit;
 }
 
 size_t

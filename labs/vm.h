@@ -27,7 +27,7 @@ struct vm_limits {
 };
 
 /* Why the vm stopped the script (vm_stopped()). */
-enum vm_stop { VM_RUNNING = 0, VM_STOP_INSTR, VM_STOP_CLOCK, VM_STOP_MEM };
+enum vm_stop { VM_RUNNING = 0, VM_STOP_INSTR, VM_STOP_CLOCK };
 
 struct vm;
 
@@ -42,7 +42,11 @@ lua_State *vm_lua(struct vm *vm);
 void vm_begin(struct vm *vm, unsigned ms);
 /* Milliseconds left before the deadline (UINT32_MAX without one, 0 when over). */
 unsigned vm_ms_left(const struct vm *vm);
+/* Set once the budget or the deadline is gone; stays set until vm_begin(),
+ * even if lab code returned normally (e.g. through a coroutine). */
 enum vm_stop vm_stopped(const struct vm *vm);
+/* Did the memory cap refuse an allocation since vm_begin()? */
+int vm_mem_hit(const struct vm *vm);
 const char *vm_stop_reason(enum vm_stop why);
 size_t vm_mem_used(const struct vm *vm);
 size_t vm_mem_max(const struct vm *vm);
