@@ -392,7 +392,14 @@ cell_start(const struct cell_spec *spec, struct cell **out, char *err, size_t er
 		goto fail;
 	x.ws_path = spec->workspace;
 	x.lab_path = spec->lab_dir;
-	{
+	if (spec->labhub_exe) {
+		if (strlen(spec->labhub_exe) >= sizeof x.exe_path || access(spec->labhub_exe, X_OK) < 0) {
+			snprintf(err, errlen, "labhub executable %s: %s", spec->labhub_exe,
+			    strlen(spec->labhub_exe) >= sizeof x.exe_path ? "name too long" : strerror(errno));
+			goto fail;
+		}
+		snprintf(x.exe_path, sizeof x.exe_path, "%s", spec->labhub_exe);
+	} else {
 		ssize_t n = readlink("/proc/self/exe", x.exe_path, sizeof x.exe_path - 1);
 
 		if (n <= 0 || (size_t)n >= sizeof x.exe_path - 1) {
@@ -646,6 +653,7 @@ cell_read(struct cell *c, struct cell_event *ev)
 	default:
 		break;
 	}
+	snprintf(ev->message, sizeof ev->message, "%s", msg);	/* msg lives in o */
 	json_decref(o);
 	for (i = 0; i < nfds; i++)
 		close(fds[i]);
@@ -662,7 +670,6 @@ cell_read(struct cell *c, struct cell_event *ev)
 	ev->signal = (int)sig;
 	ev->timed_out = to;
 	ev->truncated = tr;
-	snprintf(ev->message, sizeof ev->message, "%s", msg);
 	return 1;
 }
 

@@ -83,6 +83,7 @@ struct cell_spec {
 	const char *workspace;	/* host directory (exists; not a symlink) or NULL for a tmpfs */
 	const char *lab_dir;	/* host directory, read-only at /lab, or NULL (empty /lab) */
 	struct cell_limits limits;
+	const char *labhub_exe;	/* bound at /run/labhub/labhub; NULL = the running executable */
 };
 
 enum {

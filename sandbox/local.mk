@@ -5,3 +5,26 @@ liblabhub_a_SOURCES += \
 	sandbox/rlimit.c sandbox/seccomp.c sandbox/pty.c \
 	sandbox/ipc.c sandbox/ipc.h sandbox/warden.c \
 	sandbox/cell_cli.c
+
+# Tests: unit suite (also under ASan), escape suite and lifecycle suite in
+# real cells (skipped with LABHUB_TEST_LEVEL=unit), the attack program they
+# run inside cells, and the script tests of `labhub cell run`.
+if HAVE_CHECK
+check_PROGRAMS += tests/check_sandbox tests/check_sandbox_escape tests/check_sandbox_life
+TESTS += tests/check_sandbox tests/check_sandbox_escape tests/check_sandbox_life
+tests_check_sandbox_SOURCES = tests/check_sandbox.c
+tests_check_sandbox_CFLAGS = $(UNIT_CFLAGS_ALL)
+tests_check_sandbox_LDADD = $(UNIT_LIBS)
+tests_check_sandbox_escape_SOURCES = tests/check_sandbox_escape.c tests/sandbox/celltest.h
+tests_check_sandbox_escape_CFLAGS = $(UNIT_CFLAGS_ALL)
+tests_check_sandbox_escape_LDADD = $(UNIT_LIBS)
+tests_check_sandbox_life_SOURCES = tests/check_sandbox_life.c tests/sandbox/celltest.h
+tests_check_sandbox_life_CFLAGS = $(UNIT_CFLAGS_ALL)
+tests_check_sandbox_life_LDADD = $(UNIT_LIBS)
+endif
+# Runs inside cells: plain C, no sanitizers (they need ptrace and /proc/self/maps tricks).
+check_PROGRAMS += tests/sandbox/attack
+tests_sandbox_attack_SOURCES = tests/sandbox/attack.c
+tests_sandbox_attack_CFLAGS = $(WARN_CFLAGS) -O2
+tests_sandbox_attack_CPPFLAGS =
+tests_sandbox_attack_LDFLAGS =

@@ -1,0 +1,353 @@
+/*
+ * check_sandbox_life: the life of cells as the server uses them: start,
+ * a learner shell on a PTY (echo, resize), detach and re-attach of the PTY
+ * master, exec with stdin, capped output and timeouts, lifetime and idle
+ * ends, the supervisor going away, a malformed frame, 50 cells at once,
+ * a workspace that outlives its cell, and nothing left after stop.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "tests/sandbox/celltest.h"
+
+/* Read the PTY master until `want` appears (or fail after timeout_ms). */
+static void
+expect_pty(int master, const char *want, int timeout_ms, char *seen, size_t seenlen)
+{
+	long long deadline = t_now_ms() + timeout_ms;
+	size_t len = 0;
+
+	seen[0] = 0;
+	while (strstr(seen, want) == NULL) {
+		struct pollfd p = { master, POLLIN, 0 };
+		int left = (int)(deadline - t_now_ms());
+		ssize_t n;
+
+		ck_assert_msg(left > 0, "no '%s' on the terminal; saw '%s'", want, seen);
+		if (poll(&p, 1, left) <= 0)
+			continue;
+		n = read(master, seen + len, seenlen - 1 - len);
+		ck_assert_int_gt(n, 0);
+		len += (size_t)n;
+		seen[len] = 0;
+		if (len > seenlen / 2) {	/* keep the tail */
+			memmove(seen, seen + len / 2, len - len / 2 + 1);
+			len -= len / 2;
+		}
+	}
+}
+
+static int
+open_shell(struct cell *c, unsigned rows, unsigned cols)
+{
+	struct cell_event ev;
+	int master = -1;
+
+	ck_assert_int_eq(cell_request_shell(c, 1, rows, cols), 0);
+	while (master < 0) {
+		ck_assert_int_eq(cell_wait_event(c, &ev, 5000), 1);
+		ck_assert_msg(ev.type != CELL_EV_ERROR, "%s", ev.message);
+		if (ev.type == CELL_EV_SPAWNED) {
+			master = ev.fd;
+			ev.fd = -1;
+		}
+		cell_event_clear(&ev);
+	}
+	return master;
+}
+
+START_TEST(test_shell)
+{
+	struct cell *c = t_start(NULL);
+	struct winsize ws = { .ws_row = 40, .ws_col = 100 };
+	char seen[8192];
+	int m = open_shell(c, 30, 90);
+
+	ck_assert_int_ge(m, 0);
+	ck_assert_int_eq(write(m, "echo A$((6*7))B\n", 16), 16);
+	expect_pty(m, "A42B", 5000, seen, sizeof seen);
+	ck_assert_int_eq(write(m, "stty size; whoami; tty\n", 23), 23);
+	expect_pty(m, "30 90", 5000, seen, sizeof seen);
+	expect_pty(m, "/dev/pts/", 5000, seen, sizeof seen);
+	ck_assert_int_eq(ioctl(m, TIOCSWINSZ, &ws), 0);	/* resize */
+	ck_assert_int_eq(write(m, "stty size\n", 10), 10);
+	expect_pty(m, "40 100", 5000, seen, sizeof seen);
+	close(m);
+	cell_stop(c);
+}
+END_TEST
+
+/* The browser goes away; the server keeps the master; a new connection gets the same shell. */
+START_TEST(test_detach_reattach)
+{
+	struct cell *c = t_start(NULL);
+	char seen[8192], pid1[32] = "", want[64];
+	int m = open_shell(c, 24, 80), again;
+	char *p;
+
+	{
+		static const char cmd[] = "printf 'PID=%s=\\n' $$\n";
+
+		ck_assert_int_eq(write(m, cmd, sizeof cmd - 1), (ssize_t)sizeof cmd - 1);
+	}
+	while (!pid1[0]) {
+		expect_pty(m, "=\r", 5000, seen, sizeof seen);
+		for (p = strstr(seen, "PID="); p; p = strstr(p + 4, "PID="))
+			if (sscanf(p, "PID=%31[0-9]=", pid1) == 1)
+				break;
+	}
+	/* detach: output produced while nobody reads is kept in the PTY */
+	ck_assert_int_eq(write(m, "sleep 0.3; echo LATE-$((1+1))\n", 30), 30);
+	again = dup(m);	/* the fd the re-attached connection uses */
+	close(m);
+	usleep(500 * 1000);
+	expect_pty(again, "LATE-2", 5000, seen, sizeof seen);
+	snprintf(want, sizeof want, "SAME-%s", pid1);
+	ck_assert_int_eq(write(again, "echo SAME-$$\n", 13), 13);
+	expect_pty(again, want, 5000, seen, sizeof seen);
+	close(again);
+	cell_stop(c);
+}
+END_TEST
+
+START_TEST(test_exec)
+{
+	static const char *const cat[] = { "/bin/cat", NULL };
+	static const char *const yes[] = { "/bin/sh", "-c", "yes | head -c 100000; echo err >&2; exit 3", NULL };
+	static const char *const sleep[] = { "/bin/sh", "-c", "sleep 5 & sleep 10", NULL };
+	static const char *const id[] = { "/usr/bin/id", "-u", NULL };
+	static const char *const lab[] = { "/run/labhub/labhub", "--help", NULL };
+	struct cell *c = t_start(NULL);
+	struct t_result r;
+	long long t;
+
+	t_exec_as(c, CELL_AS_LEARNER, cat, "hello cell", 5000, &r);
+	ck_assert_str_eq(r.out, "hello cell");
+	t_exec(c, yes, &r);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_int_eq(r.truncated, 1);
+	ck_assert_int_ge(r.outlen, CELL_EXEC_MAX_STDOUT - 1);	/* minus the trimmed newline */
+	ck_assert_str_eq(r.err, "err\n");
+	t = t_now_ms();
+	t_exec_as(c, CELL_AS_LEARNER, sleep, NULL, 300, &r);
+	ck_assert_int_eq(r.timed_out, 1);
+	ck_assert_int_eq(r.signal, SIGKILL);
+	ck_assert_int_lt(t_now_ms() - t, 2000);
+	t_exec_as(c, CELL_AS_LAB, id, NULL, 5000, &r);
+	ck_assert_str_eq(r.out, (cell_degraded(c) & CELL_DEGRADED_ONE_UID) ? "1000" : "1001");
+	/* the running labhub binary is there for `lab exec` */
+	t_exec_as(c, CELL_AS_LAB, lab, NULL, 5000, &r);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "usage: labhub"));
+	cell_stop(c);
+}
+END_TEST
+
+static void
+expect_ending(struct cell *c, const char *reason, int within_ms)
+{
+	struct cell_event ev;
+	long long deadline = t_now_ms() + within_ms;
+
+	for (;;) {
+		int left = (int)(deadline - t_now_ms());
+
+		ck_assert_msg(left > 0, "no '%s' ending in time", reason);
+		if (cell_wait_event(c, &ev, left) == 1 && ev.type == CELL_EV_ENDING) {
+			ck_assert_str_eq(ev.message, reason);
+			cell_event_clear(&ev);
+			return;
+		}
+		cell_event_clear(&ev);
+	}
+}
+
+START_TEST(test_lifetime)
+{
+	struct cell *c = t_start("lifetime=1s");
+	unsigned long ns = t_pidns(cell_pid(c));
+	long long t = t_now_ms();
+	int st;
+
+	expect_ending(c, "lifetime", 3000);
+	ck_assert_int_ge(t_now_ms() - t, 900);
+	ck_assert_int_eq(waitpid(cell_pid(c), &st, 0), cell_pid(c));
+	ck_assert_int_eq(t_count_in_ns(ns), 0);
+	/* cell_stop of a cell whose warden already ended still cleans up */
+	cell_stop(c);
+}
+END_TEST
+
+START_TEST(test_idle)
+{
+	struct cell *c = t_start("idle=1s");
+	struct cell_event ev;
+	long long t = t_now_ms();
+
+	usleep(600 * 1000);
+	ck_assert_int_eq(cell_notify_activity(c), 0);
+	ck_assert_int_eq(cell_wait_event(c, &ev, 700), 0);	/* still alive at 1.3 s */
+	expect_ending(c, "idle", 2000);
+	ck_assert_int_ge(t_now_ms() - t, 1500);
+	cell_stop(c);
+}
+END_TEST
+
+/* The supervisor goes away (closes its end): the whole cell ends. */
+START_TEST(test_supervisor_gone)
+{
+	static const char *const argv[] = { "/bin/sleep", "100", NULL };
+	struct cell *c = t_start(NULL);
+	unsigned long ns = t_pidns(cell_pid(c));
+	struct t_result r;
+	int st;
+
+	t_attack(c, &r, "daemon", NULL, NULL);
+	ck_assert_int_eq(cell_request_spawn(c, 3, argv, CELL_AS_LEARNER, 0, 0, 0, NULL), 0);
+	shutdown(cell_fd(c), SHUT_RDWR);
+	ck_assert_int_eq(waitpid(cell_pid(c), &st, 0), cell_pid(c));
+	ck_assert_int_eq(t_count_in_ns(ns), 0);
+	cell_stop(c);
+}
+END_TEST
+
+/* A malformed request is fatal for the cell (and only that cell). */
+START_TEST(test_malformed_frame)
+{
+	struct cell *c = t_start(NULL), *other = t_start(NULL);
+	struct t_result r;
+	unsigned char junk[16] = { 0, 0, 0, 3, 2, '{', '{' };
+
+	ck_assert_int_eq(send(cell_fd(c), junk, 7, 0), 7);
+	expect_ending(c, "malformed frame", 3000);
+	cell_stop(c);
+	ck_assert_str_eq(t_attack(other, &r, "euid", NULL, NULL), "1000 1000");
+	cell_stop(other);
+}
+END_TEST
+
+/* 50 cells at once, each answering; afterwards no process or cgroup is left. */
+START_TEST(test_fifty)
+{
+	enum { N = 50 };
+	struct cell *c[N];
+	unsigned long ns[N];
+	char cg[N][1024], want[16];
+	struct t_result r;
+	int i;
+
+	for (i = 0; i < N; i++) {
+		c[i] = t_start(NULL);
+		ns[i] = t_pidns(cell_pid(c[i]));
+		t_memcg(cell_pid(c[i]), cg[i], sizeof cg[i]);
+	}
+	for (i = 0; i < N; i++) {
+		static const char *argv[] = { "/bin/echo", NULL, NULL };
+
+		snprintf(want, sizeof want, "cell%d", i);
+		argv[1] = want;
+		t_exec(c[i], argv, &r);
+		ck_assert_str_eq(r.out, want);
+	}
+	for (i = 0; i < N; i++)
+		cell_stop(c[i]);
+	for (i = 0; i < N; i++) {
+		ck_assert_int_eq(t_count_in_ns(ns[i]), 0);
+		if (cg[i][0])
+			ck_assert_msg(access(cg[i], F_OK) < 0, "cgroup %s left", cg[i]);
+	}
+}
+END_TEST
+
+/* The workspace is on disk: what a learner wrote is there for the next cell (server restart). */
+START_TEST(test_workspace_survives)
+{
+	static const char *const w[] = { "/bin/sh", "-c", "echo kept > /home/learner/notes; mkdir -p /home/learner/d", NULL };
+	static const char *const rd[] = { "/bin/cat", "/home/learner/notes", NULL };
+	char ws[] = "/tmp/labhub-ws-XXXXXX";
+	struct cell *c;
+	struct t_result r;
+
+	ck_assert_ptr_nonnull(mkdtemp(ws));
+	c = t_start_ws(NULL, ws);
+	t_exec(c, w, &r);
+	ck_assert_int_eq(r.status, 0);
+	cell_stop(c);
+	c = t_start_ws(NULL, ws);
+	t_exec(c, rd, &r);
+	ck_assert_str_eq(r.out, "kept");
+	cell_stop(c);
+	ck_assert_int_eq(cell_workspace_remove(ws), 0);
+}
+END_TEST
+
+START_TEST(test_start_errors)
+{
+	struct cell_spec spec = { 0 };
+	struct cell *c = NULL;
+	char err[512];
+
+	cell_limits_default(&spec.limits);
+	spec.id = "../evil";
+	ck_assert_int_eq(cell_start(&spec, &c, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "cell id"));
+	spec.id = "ok";
+	spec.workspace = "/nonexistent/ws";
+	ck_assert_int_eq(cell_start(&spec, &c, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "workspace /nonexistent/ws"));
+	ck_assert_ptr_null(c);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("sandbox_life");
+	TCase *tc;
+
+	tc = tcase_create("shell");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_shell);
+	tcase_add_test(tc, test_detach_reattach);
+	tcase_add_test(tc, test_exec);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("ending");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_lifetime);
+	tcase_add_test(tc, test_idle);
+	tcase_add_test(tc, test_supervisor_gone);
+	tcase_add_test(tc, test_malformed_frame);
+	tcase_add_test(tc, test_start_errors);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("many");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_fifty);
+	tcase_add_test(tc, test_workspace_survives);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	if (t_unit_only())
+		return 77;
+	sr = srunner_create(suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
