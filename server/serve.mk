@@ -10,4 +10,4 @@ liblabhub_a_SOURCES += \
 
 # integration tests against a real server (node + ws)
 TESTS += tests/integration/run.sh
-EXTRA_DIST += tests/integration/run.sh tests/integration/lib.mjs tests/integration/server.test.mjs tests/integration/cell.test.mjs tests/integration/flood.test.mjs
+EXTRA_DIST += tests/integration/run.sh tests/integration/lib.mjs tests/integration/server.test.mjs tests/integration/cell.test.mjs tests/integration/flood.test.mjs tests/integration/tls.test.mjs
