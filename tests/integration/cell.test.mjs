@@ -115,3 +115,30 @@ test('the instructor grid shows the learner\'s progress, pushed within a second'
   assert.match(csv, /dana,10,/);
   c.close(); tc.close();
 });
+
+test('after a server restart the learner gets a fresh cell on the same workspace', async () => {
+  await srv.stop();
+  srv = await startServer({ data, args: ['--cell-grace', '30'] });
+  const c = await connect(srv, learner);
+  const ready = await c.request({ type: 'cell.attach', attempt }, 20000);
+  assert.equal(ready.type, 'cell.ready', JSON.stringify(ready));
+  assert.equal(ready.fresh, true, 'the old cell ended with the old server');
+  c.ws.send(Buffer.from('echo "[$(cat answer.txt)]"; ls -a | grep -c secret\r'));
+  await termUntil(c, /\[nope\]/);
+  const st = await c.request({ type: 'attempt.get', attempt });
+  assert.equal(st.steps.find((s) => s.id === 'create').state, 'passed', 'progress survived too');
+  c.close();
+});
+
+test('a shell that exits is reported in words and a new attach gets a new shell', async () => {
+  const c = await connect(srv, learner);
+  await c.request({ type: 'cell.attach', attempt }, 20000);
+  c.ws.send(Buffer.from('exit\r'));
+  const ex = await c.wait((m) => m.type === 'cell.exit', 10000);
+  assert.match(ex.message, /shell has ended/);
+  const again = await c.request({ type: 'cell.attach', attempt }, 20000);
+  assert.equal(again.type, 'cell.ready');
+  c.ws.send(Buffer.from('echo back-$((5+5))\r'));
+  await termUntil(c, /back-10/);
+  c.close();
+});
