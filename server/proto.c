@@ -12,7 +12,7 @@
 
 #include "server/proto.h"
 
-enum field_kind { F_STR, F_IDENT, F_INT };
+enum field_kind { F_STR, F_IDENT, F_INT, F_BOOL };
 
 struct field {
 	const char *name;
@@ -54,6 +54,12 @@ static const struct schema schemas[PROTO_NTYPES] = {
 	    IDENT("lab") } },
 	[PROTO_LEARNER_PASSPHRASE] = { "learner.passphrase", { ID_FIELD("cohort"),
 	    ID_FIELD("user") } },
+	[PROTO_COHORT_LABS] = { "cohort.labs", { ID_FIELD("cohort") } },
+	[PROTO_COHORT_LAB_ENABLE] = { "cohort.lab.enable", { ID_FIELD("cohort"), IDENT("lab"),
+	    { "enabled", F_BOOL, REQ, 0, 1 } } },
+	[PROTO_USERS_LIST] = { "users.list", { { 0 } } },
+	[PROTO_USER_DISABLE] = { "user.disable", { ID_FIELD("user"), { "disabled", F_BOOL, REQ, 0, 1 } } },
+	[PROTO_AUDIT_LIST] = { "audit.list", { { "limit", F_INT, OPT, 1, 1000 } } },
 };
 
 const char *
@@ -105,6 +111,10 @@ check_field(const struct field *f, json_t *v, struct proto_error *err)
 	size_t len;
 
 	switch (f->kind) {
+	case F_BOOL:
+		if (!json_is_boolean(v))
+			return fail(err, PROTO_E_BAD_MESSAGE, f->name, "'%s' must be true or false", f->name);
+		return 0;
 	case F_INT:
 		if (!json_is_integer(v))
 			return fail(err, PROTO_E_BAD_MESSAGE, f->name, "'%s' must be a whole number", f->name);
@@ -202,6 +212,12 @@ long long
 proto_int(const struct proto_msg *msg, const char *field)
 {
 	return json_integer_value(json_object_get(msg->root, field));
+}
+
+int
+proto_bool(const struct proto_msg *msg, const char *field)
+{
+	return json_is_true(json_object_get(msg->root, field));
 }
 
 int

@@ -29,6 +29,11 @@ enum proto_type {
 	PROTO_LEARNER_HISTORY,
 	PROTO_LEARNER_RESET,
 	PROTO_LEARNER_PASSPHRASE,
+	PROTO_COHORT_LABS,
+	PROTO_COHORT_LAB_ENABLE,
+	PROTO_USERS_LIST,
+	PROTO_USER_DISABLE,
+	PROTO_AUDIT_LIST,
 	PROTO_NTYPES
 };
 
@@ -73,6 +78,7 @@ void proto_msg_clear(struct proto_msg *msg);
 /* Field accessors for a validated message (the schema guarantees presence/type). */
 const char *proto_str(const struct proto_msg *msg, const char *field);	/* NULL if optional and absent */
 long long proto_int(const struct proto_msg *msg, const char *field);	/* 0 if optional and absent */
+int proto_bool(const struct proto_msg *msg, const char *field);	/* 0 if optional and absent */
 int proto_has(const struct proto_msg *msg, const char *field);
 
 const char *proto_type_name(enum proto_type type);

@@ -596,6 +596,158 @@ on_learner_passphrase(struct conn *c, const struct proto_msg *m)
 	    "user", server_user_json(&u), "passphrase", phrase));
 }
 
+/* ---- admin and cohort settings ----------------------------------------- */
+
+static int
+is_admin(struct conn *c, const struct proto_msg *m)
+{
+	if (c->who.user.role == STORE_ROLE_ADMIN)
+		return 1;
+	ws_send_error(c, m->id, PROTO_E_FORBIDDEN, NULL, "Only administrators can do that.");
+	return 0;
+}
+
+struct labs_arg {
+	json_t *labs;
+	json_t *enabled;		/* lab id -> true */
+};
+
+static int
+enabled_cb(const struct store_lab *lab, void *arg)
+{
+	json_object_set_new(arg, lab->id, json_true());
+	return 0;
+}
+
+static int
+all_labs_cb(const struct store_lab *lab, void *arg)
+{
+	struct labs_arg *la = arg;
+
+	json_array_append_new(la->labs, json_pack("{ss ss sb}", "id", lab->id, "title", lab->title,
+	    "enabled", json_object_get(la->enabled, lab->id) != NULL));
+	return 0;
+}
+
+static void
+send_cohort_labs(struct conn *c, const json_t *id, int64_t cohort)
+{
+	struct labs_arg la = { json_array(), json_object() };
+
+	store_cohort_labs(the_server->store, cohort, enabled_cb, la.enabled);
+	store_lab_list(the_server->store, all_labs_cb, &la);
+	json_decref(la.enabled);
+	ws_send_json(c, id, json_pack("{ss sI so}", "type", "cohort.labs", "cohort", (json_int_t)cohort,
+	    "labs", la.labs));
+}
+
+static void
+on_cohort_labs(struct conn *c, const struct proto_msg *m)
+{
+	if (!ws_may_see_cohort(c, proto_int(m, "cohort"))) {
+		ws_send_error(c, m->id, PROTO_E_FORBIDDEN, "cohort", "That group is not yours.");
+		return;
+	}
+	send_cohort_labs(c, m->id, proto_int(m, "cohort"));
+}
+
+static void
+on_cohort_lab_enable(struct conn *c, const struct proto_msg *m)
+{
+	int64_t cohort = proto_int(m, "cohort");
+	struct store_lab lab;
+	struct store_cohort co;
+
+	if (!ws_may_see_cohort(c, cohort)) {
+		ws_send_error(c, m->id, PROTO_E_FORBIDDEN, "cohort", "That group is not yours.");
+		return;
+	}
+	if (store_lab_get(the_server->store, proto_str(m, "lab"), &lab) != STORE_OK) {
+		ws_send_error(c, m->id, PROTO_E_NOT_FOUND, "lab", "There is no such lab.");
+		return;
+	}
+	store_lab_clear(&lab);
+	if (store_cohort_lab_enable(the_server->store, cohort, proto_str(m, "lab"),
+	    proto_bool(m, "enabled")) != STORE_OK) {
+		ws_send_error(c, m->id, PROTO_E_INTERNAL, NULL, "The change could not be saved.");
+		return;
+	}
+	if (store_cohort_get(the_server->store, cohort, &co) == STORE_OK)
+		store_audit_add(the_server->store, c->who.user.name,
+		    proto_bool(m, "enabled") ? "cohort.lab.enable" : "cohort.lab.disable", co.name,
+		    proto_str(m, "lab"));
+	send_cohort_labs(c, m->id, cohort);
+}
+
+static int
+users_cb(const struct store_user *u, void *arg)
+{
+	json_t *j = server_user_json(u);
+
+	json_object_set_new(j, "disabled", json_boolean(u->disabled));
+	json_object_set_new(j, "created", json_integer(u->created));
+	json_array_append_new(arg, j);
+	return 0;
+}
+
+static void
+on_users_list(struct conn *c, const struct proto_msg *m)
+{
+	json_t *users;
+
+	if (!is_admin(c, m))
+		return;
+	users = json_array();
+	store_user_list(the_server->store, users_cb, users);
+	ws_send_json(c, m->id, json_pack("{ss so}", "type", "users", "users", users));
+}
+
+static void
+on_user_disable(struct conn *c, const struct proto_msg *m)
+{
+	struct store_user u;
+
+	if (!is_admin(c, m))
+		return;
+	if (store_user_get_by_id(the_server->store, proto_int(m, "user"), &u) != STORE_OK) {
+		ws_send_error(c, m->id, PROTO_E_NOT_FOUND, "user", "There is no such account.");
+		return;
+	}
+	if (u.id == c->who.user.id) {
+		ws_send_error(c, m->id, PROTO_E_FORBIDDEN, "user", "You cannot disable your own account.");
+		return;
+	}
+	if (store_user_set_disabled(the_server->store, u.id, proto_bool(m, "disabled")) != STORE_OK) {
+		ws_send_error(c, m->id, PROTO_E_INTERNAL, NULL, "The change could not be saved.");
+		return;
+	}
+	store_audit_add(the_server->store, c->who.user.name,
+	    proto_bool(m, "disabled") ? "user.disable" : "user.enable", u.name, "");
+	ws_send_json(c, m->id, json_pack("{ss}", "type", "ok"));
+}
+
+static int
+audit_cb(const struct store_audit *a, void *arg)
+{
+	json_array_append_new(arg, json_pack("{sI ss ss ss ss sI}", "id", (json_int_t)a->id,
+	    "actor", a->actor, "action", a->action, "target", a->target, "detail", a->detail,
+	    "at", (json_int_t)a->ts));
+	return 0;
+}
+
+static void
+on_audit_list(struct conn *c, const struct proto_msg *m)
+{
+	json_t *entries;
+
+	if (!is_admin(c, m))
+		return;
+	entries = json_array();
+	store_audit_list(the_server->store, proto_has(m, "limit") ? (int)proto_int(m, "limit") : 200,
+	    audit_cb, entries);
+	ws_send_json(c, m->id, json_pack("{ss so}", "type", "audit", "entries", entries));
+}
+
 static void
 dispatch(struct conn *c, const struct proto_msg *m)
 {
@@ -616,6 +768,11 @@ dispatch(struct conn *c, const struct proto_msg *m)
 	case PROTO_LEARNER_HISTORY: on_learner_history(c, m); break;
 	case PROTO_LEARNER_RESET: on_learner_reset(c, m); break;
 	case PROTO_LEARNER_PASSPHRASE: on_learner_passphrase(c, m); break;
+	case PROTO_COHORT_LABS: on_cohort_labs(c, m); break;
+	case PROTO_COHORT_LAB_ENABLE: on_cohort_lab_enable(c, m); break;
+	case PROTO_USERS_LIST: on_users_list(c, m); break;
+	case PROTO_USER_DISABLE: on_user_disable(c, m); break;
+	case PROTO_AUDIT_LIST: on_audit_list(c, m); break;
 	case PROTO_NTYPES: break;
 	}
 }

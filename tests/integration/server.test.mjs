@@ -200,6 +200,39 @@ test('an instructor of one cohort cannot read another cohort', async () => {
   t.close(); oc.close();
 });
 
+test('instructors choose the labs of their cohort; admins manage accounts and read the audit log', async () => {
+  const t = await connect(srv, teacher);
+  const demo = (await t.request({ type: 'cohort.list' })).cohorts[0];
+  const labs = await t.request({ type: 'cohort.labs', cohort: demo.id });
+  assert.ok(labs.labs.some((l) => l.id === 'hello-shell' && l.enabled));
+  const off = await t.request({ type: 'cohort.lab.enable', cohort: demo.id, lab: 'hello-shell', enabled: false });
+  assert.equal(off.labs.find((l) => l.id === 'hello-shell').enabled, false);
+  const a = await connect(srv, learners.alice.cookie);
+  assert.ok(!(await a.request({ type: 'labs.list' })).labs.some((l) => l.id === 'hello-shell'));
+  assert.equal((await a.request({ type: 'lab.open', lab: 'hello-shell' })).code, 'not_found');
+  assert.equal((await a.request({ type: 'users.list' })).code, 'forbidden');
+  await t.request({ type: 'cohort.lab.enable', cohort: demo.id, lab: 'hello-shell', enabled: true });
+  assert.ok((await a.request({ type: 'labs.list' })).labs.some((l) => l.id === 'hello-shell'));
+  assert.equal((await t.request({ type: 'audit.list' })).code, 'forbidden');
+
+  const add = cli(['user', 'add', 'root-admin', '--role', 'admin', '--password-stdin', '--data', data], 'admin-password-123\n');
+  assert.equal(add.status, 0, add.stderr);
+  const s = await login(srv, { name: 'root-admin', password: 'admin-password-123' });
+  const ad = await connect(srv, s.cookie);
+  const users = await ad.request({ type: 'users.list' });
+  assert.ok(users.users.some((u) => u.name === 'teacher'));
+  const carl = await post(srv, '/api/join', { code: srv.demo.code, nickname: 'carl' });
+  const cc = await connect(srv, carl.headers.get('set-cookie').split(';')[0]);
+  assert.equal((await ad.request({ type: 'user.disable', user: carl.json.user.id, disabled: true })).type, 'ok');
+  cc.send({ type: 'ping' });
+  assert.equal((await cc.wait((m) => m.type === 'session.expired')).type, 'session.expired');
+  const audit = await ad.request({ type: 'audit.list', limit: 50 });
+  const actions = audit.entries.map((e) => e.action);
+  for (const act of ['user.disable', 'cohort.lab.disable', 'cohort.lab.enable', 'user.add'])
+    assert.ok(actions.includes(act), `audit lacks ${act}: ${actions}`);
+  t.close(); a.close(); ad.close();
+});
+
 test('sign-out ends the session for HTTP and the WebSocket', async () => {
   const s = await login(srv, { name: 'teacher', password: srv.demo.password });
   const c = await connect(srv, s.cookie);
