@@ -15,6 +15,10 @@ exp=$(dig +norec +dnssec @127.0.0.1 -p 5301 "$ZONE" SOA | awk '$4 == "RRSIG" { p
 if [ "$exp" -lt "$(date -u +%Y%m%d%H%M%S)" ]; then
 	ldns-signzone -e "$(date -u -d '+30 days' +%Y%m%d%H%M%S)" -o "$ZONE" "$ZONE.zone" "${ksk%.key}" "${zsk%.key}"
 	/usr/sbin/nsd-control -c nsd.conf reload "$ZONE"
+	n=0
+	until [ "$(dig +norec +dnssec @127.0.0.1 -p 5301 "$ZONE" SOA | awk '$4 == "RRSIG" { print $9; exit }')" -gt "$exp" ] || [ $n -ge 50 ]; do
+		sleep 0.1; n=$((n + 1))
+	done
 fi
 # A DS at the registry that is not our KSK's?  Submit the right one again.
 want=$(ldns-key2ds -n -2 "$ksk" | awk '{ print toupper($NF) }')
@@ -26,5 +30,4 @@ fi
 # The resolver remembers bogus answers for a while; make it forget them now.
 /usr/sbin/unbound-control -c "$HOME/.dnslab/unbound/unbound.conf" flush_zone "$ZONE"
 /usr/sbin/unbound-control -c "$HOME/.dnslab/unbound/unbound.conf" flush_bogus
-sleep 1
 dig +dnssec @127.0.0.1 -p 5300 "www.$ZONE" A

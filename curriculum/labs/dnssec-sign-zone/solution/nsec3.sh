@@ -12,6 +12,9 @@ done
 cat "$ZONE.zone" "$ksk" "$zsk" > "$ZONE.zone.with-keys"
 dnssec-signzone -3 - -H 0 -e now+2592000 -o "$ZONE" -f "$ZONE.zone.signed" "$ZONE.zone.with-keys" "${ksk%.key}" "${zsk%.key}"
 /usr/sbin/nsd-control -c nsd.conf reload "$ZONE"
-sleep 1
+n=0
+until dig +norec +short +time=1 +tries=1 @127.0.0.1 -p 5301 "$ZONE" NSEC3PARAM | grep -q . || [ $n -ge 50 ]; do
+	sleep 0.1; n=$((n + 1))
+done
 /usr/sbin/unbound-control -c "$HOME/.dnslab/unbound/unbound.conf" flush_zone "$ZONE"
 dig +dnssec @127.0.0.1 -p 5300 "no-such-name.$ZONE" A
