@@ -5,11 +5,10 @@
  * Parent (supervisor)                      Child (future warden, PID 1)
  *   compile seccomp filter, open sources
  *   clone(NEWUSER|NEWPID|NEWNS|NEWNET|NEWIPC|NEWUTS)
- *   write uid/gid maps                     wait on the sync pipe
- *   create cgroups, move the child in
+ *   create cgroups, write uid/gid maps     wait on the sync pipe
  *   release the child  ------------------> oom_score_adj 1000, become root of the userns,
- *                                          unshare(NEWCGROUP), net (lo up), mounts +
- *                                          pivot_root, rlimits, seccomp (last)
+ *   move it into its cgroups               net (lo up), mounts + pivot_root, rlimits
+ *   "joined" ----------------------------> unshare(NEWCGROUP), seccomp (last)
  *   wait (bounded) for "ready" <---------- warden_main(): "ready", then serve
  *
  * Any failing step in the child sends an IPC_ERROR naming the step and the
@@ -32,6 +31,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sandbox/cell.h"
@@ -265,9 +265,8 @@ child_main(int sock, int sync_fd, struct contain_ctx *x)
 		dup2(fd, 1);
 		close(fd);
 	}
-	if (read(sync_fd, &go, 1) != 1)
+	if (read(sync_fd, &go, 1) != 1 || go != 'g')
 		_exit(1);	/* the parent gave up */
-	close(sync_fd);
 	log_set_tag("warden");
 	/* the OOM killer takes cell processes first, never the supervisor */
 	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
@@ -291,12 +290,16 @@ child_main(int sock, int sync_fd, struct contain_ctx *x)
 	}
 	if (userns_become_root(x, &e) < 0)
 		child_fail(sock, &e);
+	if (net_setup(&e) < 0 || mount_build_root(x, &e) < 0 || rlimit_apply(x, &e) < 0)
+		child_fail(sock, &e);
+	/* the parent moved us into the cell's cgroups meanwhile: wait for that */
+	if (read(sync_fd, &go, 1) != 1 || go != 'c')
+		_exit(1);
+	close(sync_fd);
 	if (unshare(CLONE_NEWCGROUP) < 0) {
 		contain_fail(&e, "cgroup: unshare(CLONE_NEWCGROUP)");
 		child_fail(sock, &e);
 	}
-	if (net_setup(&e) < 0 || mount_build_root(x, &e) < 0 || rlimit_apply(x, &e) < 0)
-		child_fail(sock, &e);
 	if (x->ws_fd >= 0)
 		close(x->ws_fd);
 	if (x->lab_fd >= 0)
@@ -355,12 +358,22 @@ wait_ready(struct cell *c, char *err, size_t errlen)
 	return -1;
 }
 
+static double
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
 int
 cell_start(const struct cell_spec *spec, struct cell **out, char *err, size_t errlen)
 {
 	struct contain_ctx x;
 	struct cell *c;
 	char why[512] = "";
+	double t0 = mono_us(), t_clone = t0, t_maps = t0, t_join = t0;
 	int sv[2] = { -1, -1 }, sync[2] = { -1, -1 }, status;
 	pid_t pid;
 
@@ -434,6 +447,7 @@ cell_start(const struct cell_spec *spec, struct cell **out, char *err, size_t er
 		snprintf(err, errlen, "socketpair/pipe: %s", strerror(errno));
 		goto fail;
 	}
+	t_clone = mono_us();
 	pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET |
 	    CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD, NULL, NULL, NULL, NULL);
 	if (pid < 0) {
@@ -454,11 +468,18 @@ cell_start(const struct cell_spec *spec, struct cell **out, char *err, size_t er
 	sv[0] = -1;
 	if (userns_write_maps(pid, x.unpriv, err, errlen) < 0)
 		goto fail;
+	t_maps = mono_us();
+	/* The child builds its filesystem while we move it into its cgroups
+	 * (a v1 migration waits for an RCU grace period: milliseconds). */
+	if (write(sync[1], "g", 1) != 1) {
+		snprintf(err, errlen, "release warden: %s", strerror(errno));
+		goto fail;
+	}
 	if (c->cg.n && cgroup_join(&c->cg, pid) < 0) {
 		snprintf(err, errlen, "cgroup: move warden into %s: %s", c->cg.path[0], strerror(errno));
 		goto fail;
 	}
-	if (write(sync[1], "g", 1) != 1) {
+	if (write(sync[1], "c", 1) != 1) {
 		snprintf(err, errlen, "release warden: %s", strerror(errno));
 		goto fail;
 	}
@@ -468,9 +489,13 @@ cell_start(const struct cell_spec *spec, struct cell **out, char *err, size_t er
 	close(x.lab_fd);
 	close(x.exe_fd);
 	x.ws_fd = x.lab_fd = x.exe_fd = -1;
+	t_join = mono_us();
 	if (wait_ready(c, err, errlen) < 0)
 		goto fail;
 	fcntl(c->fd, F_SETFL, O_NONBLOCK);
+	log_debug("cell %s: ready in %.2f ms (prepare %.2f, clone+maps %.2f, cgroup join %.2f, "
+	    "contain %.2f)", c->id, (mono_us() - t0) / 1e3, (t_clone - t0) / 1e3,
+	    (t_maps - t_clone) / 1e3, (t_join - t_maps) / 1e3, (mono_us() - t_join) / 1e3);
 	if (c->degraded)
 		log_debug("cell %s: degraded: %s", c->id, c->degraded_text);
 	*out = c;
@@ -701,15 +726,19 @@ int
 cell_stop(struct cell *c)
 {
 	int status = 0;
+	double t0 = mono_us(), t1;
 
 	if (c->pid > 0) {
 		kill(c->pid, SIGKILL);
 		while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
 			;
 	}
+	t1 = mono_us();
 	if (c->fd >= 0)
 		close(c->fd);
 	cgroup_destroy(&c->cg);
+	log_debug("cell %s: stopped in %.2f ms (reap %.2f, cgroups %.2f)", c->id,
+	    (mono_us() - t0) / 1e3, (t1 - t0) / 1e3, (mono_us() - t1) / 1e3);
 	free(c);
 	return status;
 }

@@ -28,3 +28,10 @@ tests_sandbox_attack_SOURCES = tests/sandbox/attack.c
 tests_sandbox_attack_CFLAGS = $(WARN_CFLAGS) -O2
 tests_sandbox_attack_CPPFLAGS =
 tests_sandbox_attack_LDFLAGS =
+TESTS += tests/sandbox/cell-run.sh tests/sandbox/unpriv.sh
+EXTRA_DIST += tests/sandbox/cell-run.sh tests/sandbox/unpriv.sh \
+	tests/bench/cell-start sandbox/README.md
+# tests/bench/cell-start: the start-up benchmark (run by hand, not in `make check`)
+check_PROGRAMS += tests/bench/cell-start-helper
+tests_bench_cell_start_helper_SOURCES = tests/bench/cell-start-helper.c
+tests_bench_cell_start_helper_LDADD = liblabhub.a $(LABHUB_LIBS)

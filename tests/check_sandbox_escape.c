@@ -155,6 +155,9 @@ START_TEST(test_kill_canary)
 	ck_assert_int_eq(cell_wait_event(c, &ev, 5000), 1);
 	ck_assert_int_eq(ev.type, CELL_EV_SPAWNED);
 	cell_event_clear(&ev);
+	/* wait until it runs as the learner (between fork and exec it is the warden's) */
+	for (tries = 0; tries < 100 && !strstr(t_attack(c, &r, "pslist", NULL, NULL), "(sleep)"); tries++)
+		usleep(10000);
 	ck_assert_str_eq(t_attack(c, &r, "procs", NULL, NULL), "3");	/* warden, sleep, procs */
 	ck_assert_str_eq(t_attack(c, &r, "kill_all", NULL, NULL), "OK");
 	for (tries = 0; tries < 50 && !sleeper_killed; tries++) {

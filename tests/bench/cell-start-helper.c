@@ -1,0 +1,263 @@
+/*
+ * cell-start-helper: the measuring half of tests/bench/cell-start.
+ *
+ *   cell-start-helper time N CMD [ARG...]   fork+exec+wait CMD N times: median and p99 (us)
+ *   cell-start-helper api N                 in one supervisor: cell_start, spawn /bin/true,
+ *                                           its exit, cell_stop; N times: median and p99 (us)
+ *   cell-start-helper burst N               N cells, each with an interactive bash on a PTY:
+ *                                           ms until every prompt is on screen, then PSS of
+ *                                           warden and bash and the memory cgroup charge
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sandbox/cell.h"
+
+static double
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static int
+cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+report(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof v[0], cmp);
+	printf("%.0f %.0f\n", v[n / 2], v[(int)(n * 0.99) < n ? (int)(n * 0.99) : n - 1]);
+}
+
+static int
+time_cmd(int n, char **argv)
+{
+	double *v = calloc((size_t)n, sizeof *v);
+	int i, st, null = open("/dev/null", O_RDWR);
+
+	for (i = 0; i < n; i++) {
+		double t = now_us();
+		pid_t p = fork();
+
+		if (p == 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			execvp(argv[0], argv);
+			_exit(127);
+		}
+		waitpid(p, &st, 0);
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			fprintf(stderr, "cell-start-helper: %s failed (status %d)\n", argv[0], st);
+			return 1;
+		}
+		v[i] = now_us() - t;
+	}
+	report(v, n);
+	return 0;
+}
+
+static struct cell *
+start(int i, const char *exe)
+{
+	struct cell_spec spec = { 0 };
+	struct cell *c;
+	char id[64], err[512];
+
+	snprintf(id, sizeof id, "bench%d-%d", (int)getpid(), i);
+	spec.id = id;
+	spec.labhub_exe = exe;
+	cell_limits_default(&spec.limits);
+	if (cell_start(&spec, &c, err, sizeof err) < 0) {
+		fprintf(stderr, "cell-start-helper: %s\n", err);
+		exit(1);
+	}
+	return c;
+}
+
+static int
+api(int n, const char *exe)
+{
+	static const char *const argv[] = { "/bin/true", NULL };
+	double *v = calloc((size_t)n, sizeof *v);
+	int i;
+
+	for (i = 0; i < n; i++) {
+		double t = now_us();
+		struct cell *c = start(i, exe);
+		struct cell_event ev;
+
+		cell_request_spawn(c, 1, argv, CELL_AS_LEARNER, 0, 0, 0, NULL);
+		for (;;) {
+			if (cell_wait_event(c, &ev, 5000) != 1)
+				return 1;
+			if (ev.type == CELL_EV_EXIT) {
+				cell_event_clear(&ev);
+				break;
+			}
+			cell_event_clear(&ev);
+		}
+		cell_stop(c);
+		v[i] = now_us() - t;
+	}
+	report(v, n);
+	return 0;
+}
+
+static long
+kb_field(const char *path, const char *key)
+{
+	char line[256];
+	FILE *f = fopen(path, "re");
+	long v = -1;
+
+	while (f && fgets(line, sizeof line, f))
+		if (strncmp(line, key, strlen(key)) == 0)
+			v = atol(line + strlen(key));
+	if (f)
+		fclose(f);
+	return v;
+}
+
+static long
+memcg_bytes(pid_t pid)
+{
+	char path[128], line[1024], file[1200];
+	FILE *f;
+	long v = -1;
+
+	snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof line, f)) {
+		char *p = strstr(line, ":memory:");
+
+		if (p) {
+			p[strcspn(p, "\n")] = 0;
+			snprintf(file, sizeof file, "/sys/fs/cgroup/memory%s/memory.usage_in_bytes", p + 8);
+			FILE *g = fopen(file, "re");
+
+			if (g) {
+				if (fscanf(g, "%ld", &v) != 1)
+					v = -1;
+				fclose(g);
+			}
+		}
+	}
+	if (f)
+		fclose(f);
+	return v;
+}
+
+static int
+burst(int n, const char *exe)
+{
+	struct cell **c = calloc((size_t)n, sizeof *c);
+	int *m = calloc((size_t)n, sizeof *m), *ready = calloc((size_t)n, sizeof *ready);
+	struct pollfd *p = calloc((size_t)n * 2, sizeof *p);
+	int i, left = n;
+	double t0 = now_us(), t_started;
+	long pss_w = 0, pss_b = 0, cg = 0, k = 0;
+
+	for (i = 0; i < n; i++) {
+		c[i] = start(i, exe);
+		m[i] = -1;
+		cell_request_shell(c[i], 1, 24, 80);
+	}
+	t_started = now_us();
+	while (left > 0) {
+		int np = 0;
+
+		for (i = 0; i < n; i++) {
+			p[np].fd = m[i] >= 0 ? m[i] : cell_fd(c[i]);
+			p[np].events = POLLIN;
+			np++;
+		}
+		if (poll(p, (nfds_t)np, 10000) <= 0) {
+			fprintf(stderr, "cell-start-helper: prompts not ready after 10 s (%d left)\n", left);
+			return 1;
+		}
+		for (i = 0; i < n; i++) {
+			char buf[4096];
+			struct cell_event ev;
+			ssize_t r;
+
+			if (!p[i].revents)
+				continue;
+			if (m[i] < 0) {
+				if (cell_read(c[i], &ev) == 1 && ev.type == CELL_EV_SPAWNED) {
+					m[i] = ev.fd;
+					ev.fd = -1;
+				}
+				cell_event_clear(&ev);
+				continue;
+			}
+			r = read(m[i], buf, sizeof buf - 1);
+			if (r > 0 && !ready[i]) {
+				buf[r] = 0;
+				if (strstr(buf, "$ ")) {
+					ready[i] = 1;
+					left--;
+				}
+			}
+		}
+	}
+	printf("burst_ms %.0f (cells started in %.0f ms)\n", (now_us() - t0) / 1e3, (t_started - t0) / 1e3);
+	usleep(300 * 1000);	/* let them settle: idle cells */
+	for (i = 0; i < n; i++) {
+		char path[128];
+		FILE *f;
+		int bash = 0;
+
+		snprintf(path, sizeof path, "/proc/%d/smaps_rollup", (int)cell_pid(c[i]));
+		pss_w += kb_field(path, "Pss:");
+		snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)cell_pid(c[i]), (int)cell_pid(c[i]));
+		f = fopen(path, "re");
+		if (f && fscanf(f, "%d", &bash) == 1) {
+			snprintf(path, sizeof path, "/proc/%d/smaps_rollup", bash);
+			pss_b += kb_field(path, "Pss:");
+		}
+		if (f)
+			fclose(f);
+		cg += memcg_bytes(cell_pid(c[i]));
+		k++;
+	}
+	printf("pss_warden_kib %ld\npss_bash_kib %ld\nmemcg_kib %ld\n", pss_w / k, pss_b / k, cg / k / 1024);
+	for (i = 0; i < n; i++) {
+		close(m[i]);
+		cell_stop(c[i]);
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *exe = getenv("LABHUB");
+
+	signal(SIGPIPE, SIG_IGN);
+	if (argc >= 4 && strcmp(argv[1], "time") == 0)
+		return time_cmd(atoi(argv[2]), argv + 3);
+	if (argc == 3 && strcmp(argv[1], "api") == 0)
+		return api(atoi(argv[2]), exe);
+	if (argc == 3 && strcmp(argv[1], "burst") == 0)
+		return burst(atoi(argv[2]), exe);
+	fprintf(stderr, "usage: cell-start-helper time N CMD... | api N | burst N\n");
+	return 2;
+}
