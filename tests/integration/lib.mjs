@@ -1,6 +1,6 @@
 // Helpers for black-box tests against a real `labhub serve` on 127.0.0.1.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -13,9 +13,21 @@ export function tempDir(tag) {
 }
 
 // Starts labhub serve; resolves with { url, port, proc, out, stop(), demo: {password, code} }.
+// With LABHUB_TEST_AS_USER=NAME (tests run as root) the server runs as that
+// ordinary user instead, so its cells use unprivileged user namespaces.
+const asUser = process.env.LABHUB_TEST_AS_USER;
+
 export function startServer({ data, args = [], labs = join(SRCDIR, 'curriculum') } = {}) {
   return new Promise((resolve, reject) => {
-    const proc = spawn(LABHUB, ['serve', '--listen', '127.0.0.1:0', '--data', data,
+    let cmd = LABHUB, pre = [];
+    if (asUser) {
+      const id = spawnSync('id', ['-u', asUser], { encoding: 'utf8' });
+      const uid = Number(id.stdout.trim());
+      chownSync(data, uid, uid);
+      cmd = 'runuser';
+      pre = ['-u', asUser, '--', LABHUB];
+    }
+    const proc = spawn(cmd, [...pre, 'serve', '--listen', '127.0.0.1:0', '--data', data,
       '--web', join(SRCDIR, 'server/web'), '--labs', labs, '--demo', ...args],
     { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '', err = '';
