@@ -1,0 +1,4 @@
+#!/bin/sh
+set -e
+. "$HOME/.lab/values.sh"
+"$ROA" add "$PREFIX => $SCRUBBER"
