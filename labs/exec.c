@@ -112,7 +112,9 @@ lab_error(struct run *r, int status, const char *detail)
 
 	make_ref(ref, sizeof ref, r->labid[0] ? r->labid : r->o->labdir, r->version,
 	    r->step ? r->step : "", detail);
-	snprintf(msg, sizeof msg, "This lab has a problem. Please tell your instructor and quote %s.", ref);
+	snprintf(msg, sizeof msg, status == LAB_EXIT_USAGE ?
+	    "The lab could not be run (bad request). Please tell your instructor and quote %s." :
+	    "This lab has a problem. Please tell your instructor and quote %s.", ref);
 	json_object_set_new(r->out, "ok", json_false());
 	json_object_set_new(r->out, "lab_error", json_pack("{s:s, s:s, s:o}", "ref", ref, "message", msg,
 	    "detail", lab_json_text(detail, strlen(detail))));

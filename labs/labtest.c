@@ -350,20 +350,30 @@ out:
 static void
 print_table(FILE *f, json_t *rows)
 {
+	int w = 8, ws = 4;
 	size_t i;
 
-	fprintf(f, "%-28s %-14s %-7s %-13s %-8s %s\n", "SCENARIO", "STEP", "EXPECT", "GOT", "RESULT", "FEEDBACK");
+	for (i = 0; i < json_array_size(rows); i++) {
+		json_t *r = json_array_get(rows, i);
+		int l = (int)json_string_length(json_object_get(r, "scenario"));
+		int m = (int)json_string_length(json_object_get(r, "step"));
+
+		w = l > w ? l : w;
+		ws = m > ws ? m : ws;
+	}
+	fprintf(f, "%-*s %-*s %-6s %-13s %-8s %s\n", w, "SCENARIO", ws, "STEP", "EXPECT", "GOT", "RESULT",
+	    "FEEDBACK");
 	for (i = 0; i < json_array_size(rows); i++) {
 		json_t *r = json_array_get(rows, i);
 		const char *note = json_string_value(json_object_get(r, "note"));
-		char shortnote[121];
+		char shortnote[161];
 
 		snprintf(shortnote, sizeof shortnote, "%s", note != NULL ? note : "");
 		for (char *p = shortnote; *p; p++)
 			if (*p == '\n' || *p == '\t')
 				*p = ' ';
-		fprintf(f, "%-28s %-14s %-7s %-13s %-8s %s\n",
-		    json_string_value(json_object_get(r, "scenario")),
+		fprintf(f, "%-*s %-*s %-6s %-13s %-8s %s\n", w,
+		    json_string_value(json_object_get(r, "scenario")), ws,
 		    json_string_value(json_object_get(r, "step")),
 		    json_string_value(json_object_get(r, "expect")),
 		    json_string_value(json_object_get(r, "got")),
