@@ -295,6 +295,10 @@ child_main(int sock, int sync_fd, struct contain_ctx *x)
 	/* the parent moved us into the cell's cgroups meanwhile: wait for that */
 	if (read(sync_fd, &go, 1) != 1 || go != 'c')
 		_exit(1);
+	if (x->bpf == NULL && (x->bpf = seccomp_filter_receive(sync_fd)) == NULL) {
+		contain_fail(&e, "seccomp: receive the filter");
+		child_fail(sock, &e);
+	}
 	close(sync_fd);
 	if (unshare(CLONE_NEWCGROUP) < 0) {
 		contain_fail(&e, "cgroup: unshare(CLONE_NEWCGROUP)");
@@ -374,6 +378,7 @@ cell_start(const struct cell_spec *spec, struct cell **out, char *err, size_t er
 	struct cell *c;
 	char why[512] = "";
 	double t0 = mono_us(), t_clone = t0, t_maps = t0, t_join = t0;
+	const void *bpf = NULL;
 	int sv[2] = { -1, -1 }, sync[2] = { -1, -1 }, status;
 	pid_t pid;
 
@@ -396,9 +401,7 @@ cell_start(const struct cell_spec *spec, struct cell **out, char *err, size_t er
 	c->fd = -1;
 	c->pid = -1;
 	snprintf(c->id, sizeof c->id, "%s", spec->id);
-	x.bpf = seccomp_filter_compile(err, errlen);
-	if (x.bpf == NULL)
-		goto fail;
+	x.bpf = seccomp_filter_cached();	/* NULL the first time: compiled below, in parallel */
 	if (spec->workspace && (x.ws_fd = open_dir(spec->workspace, "workspace", err, errlen)) < 0)
 		goto fail;
 	if (spec->lab_dir && (x.lab_fd = open_dir(spec->lab_dir, "lab folder", err, errlen)) < 0)
@@ -479,7 +482,9 @@ cell_start(const struct cell_spec *spec, struct cell **out, char *err, size_t er
 		snprintf(err, errlen, "cgroup: move warden into %s: %s", c->cg.path[0], strerror(errno));
 		goto fail;
 	}
-	if (write(sync[1], "c", 1) != 1) {
+	if (x.bpf == NULL && (bpf = seccomp_filter_compile(err, errlen)) == NULL)
+		goto fail;
+	if (write(sync[1], "c", 1) != 1 || (bpf && seccomp_filter_send(sync[1], bpf) < 0)) {
 		snprintf(err, errlen, "release warden: %s", strerror(errno));
 		goto fail;
 	}
@@ -493,8 +498,8 @@ cell_start(const struct cell_spec *spec, struct cell **out, char *err, size_t er
 	if (wait_ready(c, err, errlen) < 0)
 		goto fail;
 	fcntl(c->fd, F_SETFL, O_NONBLOCK);
-	log_debug("cell %s: ready in %.2f ms (prepare %.2f, clone+maps %.2f, cgroup join %.2f, "
-	    "contain %.2f)", c->id, (mono_us() - t0) / 1e3, (t_clone - t0) / 1e3,
+	log_debug("cell %s: ready in %.2f ms (prepare %.2f, clone+maps %.2f, cgroup join+seccomp %.2f, "
+	    "wait for contain %.2f)", c->id, (mono_us() - t0) / 1e3, (t_clone - t0) / 1e3,
 	    (t_maps - t_clone) / 1e3, (t_join - t_maps) / 1e3, (mono_us() - t_join) / 1e3);
 	if (c->degraded)
 		log_debug("cell %s: degraded: %s", c->id, c->degraded_text);

@@ -49,8 +49,13 @@ int net_setup(struct contain_err *e);
 /* rlimit.c */
 int rlimit_apply(const struct contain_ctx *x, struct contain_err *e);
 
-/* seccomp.c: compile once in the parent; load inside before serving */
+/* seccomp.c: compile once in the parent (cached); load inside before serving.
+ * A parent that has not compiled it yet does so while the child sets up and
+ * sends the program over the sync pipe (send/receive). */
 const void *seccomp_filter_compile(char *err, size_t errlen);
+const void *seccomp_filter_cached(void);
+int seccomp_filter_send(int fd, const void *prog);
+const void *seccomp_filter_receive(int fd);
 int seccomp_filter_load(const void *prog, struct contain_err *e);
 
 /* cgroup.c */

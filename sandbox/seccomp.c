@@ -200,11 +200,18 @@ add_rules(scmp_filter_ctx ctx)
 	return 0;
 }
 
+static struct sock_fprog *cached;
+
+const void *
+seccomp_filter_cached(void)
+{
+	return cached;
+}
+
 /* Returns a malloc'd struct sock_fprog (program follows it), or NULL with err. */
 const void *
 seccomp_filter_compile(char *err, size_t errlen)
 {
-	static struct sock_fprog *cached;
 	scmp_filter_ctx ctx;
 	struct sock_fprog *prog = NULL;
 	off_t len;
@@ -243,6 +250,46 @@ out:
 	if (fd >= 0)
 		close(fd);
 	seccomp_release(ctx);
+	return prog;
+}
+
+int
+seccomp_filter_send(int fd, const void *p)
+{
+	const struct sock_fprog *prog = p;
+	uint16_t n = prog->len;
+	size_t len = (size_t)n * sizeof(struct sock_filter);
+
+	if (write(fd, &n, sizeof n) != (ssize_t)sizeof n ||
+	    write(fd, prog->filter, len) != (ssize_t)len)
+		return -1;
+	return 0;
+}
+
+const void *
+seccomp_filter_receive(int fd)
+{
+	struct sock_fprog *prog;
+	uint16_t n;
+	size_t len, got = 0;
+
+	if (read(fd, &n, sizeof n) != (ssize_t)sizeof n || n == 0)
+		return NULL;
+	len = (size_t)n * sizeof(struct sock_filter);
+	prog = malloc(sizeof *prog + len);
+	if (prog == NULL)
+		return NULL;
+	prog->len = n;
+	prog->filter = (struct sock_filter *)(prog + 1);
+	while (got < len) {
+		ssize_t r = read(fd, (char *)prog->filter + got, len - got);
+
+		if (r <= 0) {
+			free(prog);
+			return NULL;
+		}
+		got += (size_t)r;
+	}
 	return prog;
 }
 
