@@ -241,7 +241,6 @@ struct store {
 	int64_t (*now)(void *);
 	void *now_arg;
 	struct store_stats stats;
-	uint64_t pending_us;		/* step time of the statement running now */
 };
 
 const char *
@@ -302,32 +301,53 @@ nz(const char *str)
 
 /* ---- statement plumbing ----------------------------------------------- */
 
-/* The cached statement id, prepared on first use. NULL (logged) on failure. */
+/*
+ * The cached statement id, prepared on first use. NULL (logged) on failure.
+ * When the cached one is still running (a list callback calling back into
+ * the store with the same query), a one-off copy is prepared instead and
+ * finalized by done().
+ */
 static sqlite3_stmt *
 stmt(struct store *s, enum stmt id)
 {
 	sqlite3_stmt *st = s->stmt[id];
+	int busy = st != NULL && sqlite3_stmt_busy(st);
 
-	if (st == NULL) {
-		if (sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+	if (st == NULL || busy) {
+		if (sqlite3_prepare_v3(s->db, stmt_sql[id], -1, busy ? 0 : SQLITE_PREPARE_PERSISTENT,
 		    &st, NULL) != SQLITE_OK) {
 			log_error("store: prepare \"%.60s\": %s", stmt_sql[id], sqlite3_errmsg(s->db));
 			s->stats.errors++;
 			return NULL;
 		}
-		s->stmt[id] = st;
+		if (!busy)
+			s->stmt[id] = st;
 	}
-	s->pending_us = 0;
 	return st;
 }
 
 static int
+cached(const struct store *s, const sqlite3_stmt *st)
+{
+	int i;
+
+	for (i = 0; i < S_COUNT; i++)
+		if (s->stmt[i] == st)
+			return 1;
+	return 0;
+}
+
+/* One sqlite3_step(), timed: max_us is the slowest single step. */
+static int
 step(struct store *s, sqlite3_stmt *st)
 {
-	uint64_t t0 = mono_us();
+	uint64_t t0 = mono_us(), dt;
 	int rc = sqlite3_step(st);
 
-	s->pending_us += mono_us() - t0;
+	dt = mono_us() - t0;
+	s->stats.total_us += dt;
+	if (dt > s->stats.max_us)
+		s->stats.max_us = dt;
 	return rc;
 }
 
@@ -351,17 +371,17 @@ fail(struct store *s, sqlite3_stmt *st, int rc)
 	return STORE_ERROR;
 }
 
-/* Ends one execution: statistics, reset, unbind. */
+/* Ends one execution: statistics, reset, unbind (or finalize a one-off copy). */
 static void
 done(struct store *s, sqlite3_stmt *st, int failed)
 {
 	s->stats.statements++;
 	if (failed)
 		s->stats.errors++;
-	s->stats.total_us += s->pending_us;
-	if (s->pending_us > s->stats.max_us)
-		s->stats.max_us = s->pending_us;
-	s->pending_us = 0;
+	if (!cached(s, st)) {
+		sqlite3_finalize(st);
+		return;
+	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 }

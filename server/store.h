@@ -26,7 +26,9 @@
  *    function takes `now` explicitly.
  *  - List functions call cb once per row with a pointer valid only during
  *    the call; a non-zero return from cb stops the iteration (the list
- *    function then returns STORE_OK).  cb must not call back into the store.
+ *    function then returns STORE_OK).  cb may call other store functions,
+ *    even the same list (SQLite allows it), but must not close the store;
+ *    a future PostgreSQL backend will buffer rows to keep this working.
  *  - Ids are positive int64_t; 0 is never a valid id.
  */
 #ifndef LABHUB_STORE_H
@@ -113,10 +115,10 @@ int store_backup(struct store *s, const char *dest_path, int overwrite, char *er
 
 /* Latency of every statement executed, for /metrics "store latency". */
 struct store_stats {
-	uint64_t statements;		/* statements executed (each step-to-done) */
+	uint64_t statements;		/* statements executed (each run to its end) */
 	uint64_t errors;		/* of which failed */
-	uint64_t total_us;		/* cumulative wall time, microseconds */
-	uint64_t max_us;		/* slowest single statement */
+	uint64_t total_us;		/* cumulative time inside SQLite, microseconds */
+	uint64_t max_us;		/* slowest single sqlite3_step() (one row, or a whole write) */
 };
 void store_stats_get(const struct store *s, struct store_stats *out);
 

@@ -767,6 +767,45 @@ START_TEST(transactions_group_and_roll_back)
 }
 END_TEST
 
+static int
+inner_count(const struct store_user *u, void *arg)
+{
+	(void)u;
+	++*(int *)arg;
+	return 0;
+}
+
+static int
+outer_nested(const struct store_user *u, void *arg)
+{
+	int *pairs = arg, n = 0;
+
+	/* the same list again, and a write, from inside a callback */
+	ck_assert_int_eq(store_user_list(s, inner_count, &n), STORE_OK);
+	ck_assert_int_eq(n, 3);
+	*pairs += n;
+	ck_assert_int_eq(store_audit_add(s, "test", "saw", u->name, ""), STORE_OK);
+	return 0;
+}
+
+START_TEST(callbacks_may_use_the_store)
+{
+	struct store_stats st;
+	int pairs = 0, n = 0;
+
+	add_user("a", STORE_ROLE_LEARNER);
+	add_user("b", STORE_ROLE_LEARNER);
+	add_user("c", STORE_ROLE_LEARNER);
+	ck_assert_int_eq(store_user_list(s, outer_nested, &pairs), STORE_OK);
+	ck_assert_int_eq(pairs, 9);
+	/* and the cached statement still works afterwards */
+	ck_assert_int_eq(store_user_list(s, inner_count, &n), STORE_OK);
+	ck_assert_int_eq(n, 3);
+	store_stats_get(s, &st);
+	ck_assert_uint_eq(st.errors, 0);
+}
+END_TEST
+
 /* ---- durability, processes, backup ----------------------------------- */
 
 START_TEST(restart_keeps_everything)
@@ -1028,6 +1067,7 @@ store_suite(void)
 	tcase_add_test(tc, audit_log);
 	tcase_add_test(tc, stats_count_statements);
 	tcase_add_test(tc, transactions_group_and_roll_back);
+	tcase_add_test(tc, callbacks_may_use_the_store);
 	suite_add_tcase(su, tc);
 
 	tc = tcase_create("file");
