@@ -748,9 +748,13 @@ cell_stop(struct cell *c)
 	return status;
 }
 
-/* Remove everything inside dirfd; never follows a link (O_NOFOLLOW, AT_SYMLINK_NOFOLLOW). */
+/*
+ * Remove everything inside dirfd; never follows a link (O_NOFOLLOW,
+ * AT_SYMLINK_NOFOLLOW) and never descends into another filesystem
+ * mounted below (st_dev must stay `dev`).
+ */
 static int
-remove_in(int dirfd, int depth)
+remove_in(int dirfd, int depth, dev_t dev)
 {
 	DIR *d;
 	struct dirent *de;
@@ -777,13 +781,17 @@ remove_in(int dirfd, int depth)
 			continue;
 		}
 		if (S_ISDIR(st.st_mode)) {
+			if (st.st_dev != dev) {
+				errno = EXDEV;
+				r = -1;
+				continue;
+			}
 			sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (sub < 0) {
 				r = -1;
 				continue;
 			}
-			/* same device only: never descend into something mounted there */
-			if (remove_in(sub, depth + 1) < 0)
+			if (remove_in(sub, depth + 1, dev) < 0)
 				r = -1;
 			close(sub);
 			if (unlinkat(dirfd, de->d_name, AT_REMOVEDIR) < 0)
@@ -801,10 +809,16 @@ cell_workspace_remove(const char *path)
 {
 	int fd, r;
 
+	struct stat st;
+
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	r = remove_in(fd, 0);
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return -1;
+	}
+	r = remove_in(fd, 0, st.st_dev);
 	close(fd);
 	if (r == 0 && rmdir(path) < 0)
 		r = -1;

@@ -58,6 +58,37 @@ START_TEST(test_surface)
 }
 END_TEST
 
+/* Beyond the list: what a learner must not be able to change or read. */
+static const struct { const char *attack, *path, *expect; } files[] = {
+	{ "write", "/usr/bin/evil", "EROFS" }, { "write", "/bin/evil", "EROFS" },
+	{ "write", "/etc/passwd", "!OK" }, { "write", "/etc/evil", "EROFS" },
+	{ "write", "/run/labhub/labhub", "!OK" }, { "write", "/lab/evil", "EROFS" },
+	{ "write", "/dev/evil", "EROFS" }, { "write", "/evil", "EROFS" },
+	{ "write", "/proc/sysrq-trigger", "!OK" },	/* EACCES, or ENOENT where absent */
+	{ "write", "/proc/sys/kernel/core_pattern", "EACCES" },
+	{ "open", "/proc/1/root/etc/passwd", "EACCES" },	/* the warden's view */
+	{ "open", "/proc/1/environ", "EACCES" },
+	{ "open", "/sys/kernel/notes", "ENOENT" },		/* no sysfs at all */
+	{ "open", "/proc/kcore", "!OK" },
+};
+
+START_TEST(test_files)
+{
+	struct cell *c = t_start(NULL);
+	struct t_result r;
+
+	const char *want = files[_i].expect, *got = t_attack(c, &r, files[_i].attack, files[_i].path, NULL);
+
+	if (want[0] == '!')
+		ck_assert_msg(strcmp(got, want + 1) != 0 && got[0] == 'E', "%s %s: got '%s'",
+		    files[_i].attack, files[_i].path, got);
+	else
+		ck_assert_msg(strcmp(got, want) == 0, "%s %s: got '%s', want %s", files[_i].attack,
+		    files[_i].path, got, want);
+	cell_stop(c);
+}
+END_TEST
+
 START_TEST(test_kernel_code_kills)
 {
 	static const char *const calls[] = { "init_module", "finit_module", "kexec_load" };
@@ -327,6 +358,9 @@ START_TEST(test_memory_cap)
 	struct t_result r;
 
 	if (cell_degraded(c) & CELL_DEGRADED_NO_CGROUP) {
+		/* no memory cgroup: RLIMIT_AS makes the allocation fail instead */
+		ck_assert_msg(strncmp(t_attack(c, &r, "alloc", "200", NULL), "ENOMEM", 6) == 0, "%s", r.out);
+		assert_fine(c);
 		cell_stop(c);
 		return;
 	}
@@ -454,6 +488,7 @@ suite(void)
 	tc = tcase_create("kernel_surface");
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_surface, 0, (int)(sizeof surface / sizeof surface[0]));
+	tcase_add_loop_test(tc, test_files, 0, (int)(sizeof files / sizeof files[0]));
 	tcase_add_test(tc, test_kernel_code_kills);
 	tcase_add_test(tc, test_tiocsti_pty);
 	tcase_add_test(tc, test_status);

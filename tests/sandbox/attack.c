@@ -359,6 +359,8 @@ main(int argc, char **argv)
 
 		return say(fd);
 	}
+	if (!strcmp(a, "write") && argc > 2)
+		return say(open(argv[2], O_WRONLY | O_CREAT, 0644));
 	if (!strcmp(a, "kill_all"))
 		return say(kill(-1, SIGKILL));
 	if (!strcmp(a, "kill") && argc > 2)
