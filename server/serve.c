@@ -71,6 +71,16 @@ static const struct lws_protocol_vhost_options security_headers[] = {
 	  "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'" },
 };
 
+/* lws knows the common types; these are the ones the front-end needs beyond them. */
+static const struct lws_protocol_vhost_options mimetypes[] = {
+	{ &mimetypes[1], NULL, ".mjs", "text/javascript" },
+	{ &mimetypes[2], NULL, ".js", "text/javascript" },
+	{ &mimetypes[3], NULL, ".json", "application/json" },
+	{ &mimetypes[4], NULL, ".svg", "image/svg+xml" },
+	{ &mimetypes[5], NULL, ".woff2", "font/woff2" },
+	{ NULL, NULL, ".txt", "text/plain; charset=utf-8" },
+};
+
 /* Reads the demo instructor's password, or makes one and keeps it (0600) beside the store. */
 static int
 demo_password(const struct config *cfg, char pw[AUTH_GENPASS_SIZE], int *fresh)
@@ -265,12 +275,14 @@ serve_main(int argc, char **argv)
 	mount_files.def = "index.html";
 	mount_files.origin_protocol = LWSMPRO_FILE;
 	mount_files.cache_max_age = 0;
+	mount_files.extra_mimetypes = mimetypes;
 	mount_api = mount_files;
 	mount_api.mount_next = &mount_files;
 	mount_api.mountpoint = "/api";
 	mount_api.mountpoint_len = 4;
 	mount_api.origin = "http";
 	mount_api.def = NULL;
+	mount_api.extra_mimetypes = NULL;
 	mount_api.origin_protocol = LWSMPRO_CALLBACK;
 	mount_health = mount_api;
 	mount_health.mount_next = &mount_api;
