@@ -253,6 +253,31 @@ local function advice(msg)
 end
 
 ---------------------------------------------------------------------------
+-- the lab's own services (the learner's nsd is theirs: never restarted here)
+
+local function lab_services(c)
+  local ws = c.workspace
+  return {
+    { "registry", { "/usr/sbin/nsd", "-d", "-c", ws .. "/.dnslab/registry/nsd.conf" } },
+    { "unbound", { "/usr/sbin/unbound", "-d", "-c", ws .. "/.dnslab/unbound/unbound.conf" } },
+  }
+end
+
+-- start the registry and the resolver again if they stopped (say, after
+-- 'unbound-control stop'), and wait until they answer
+local function lab_infra(c)
+  local again = false
+  for _, s in ipairs(lab_services(c)) do
+    if c:service_status(s[1]) ~= "running" then c:start_service(s[1], s[2]); again = true end
+  end
+  if again then
+    local e = env(c)
+    e.LAB_WAIT_ROUNDS = "15"
+    run(c, { c.labdir .. "/bin/lab-wait", "lab" }, { env = e, timeout = 5 })
+  end
+end
+
+---------------------------------------------------------------------------
 -- the DS at the registry against the DNSKEYs the learner's server serves
 
 -- served DNSKEYs: list of { tag, flags, alg, key } plus DS digests by tag
@@ -293,6 +318,7 @@ end
 
 -- nil when every DS at the registry is the SHA-256 digest of a KSK the zone serves
 local function ds_problem(c, v)
+  lab_infra(c)
   local held = registry_ds(c, v)
   if held == nil then
     return "The registry's server (127.0.0.1 port 5302) does not answer. This is the lab's part: check again in a few seconds."
@@ -368,11 +394,16 @@ end
 
 -- nil when the resolver validates a name and an NXDOMAIN of the zone, else a message
 local function chain_problem(c, v, brief)
+  lab_infra(c)
   flush(c, v)
   local www = "www." .. v.zone
+  local auth = dig(c, AUTH, v.zone, "SOA", { "+norec" })
+  if not auth.reply then
+    return "Your nsd (127.0.0.1 port 5301) does not answer, so nobody can resolve your zone. Find config errors with nsd-checkconf ~/dns/nsd.conf, then start it: nsd -c ~/dns/nsd.conf"
+  end
   local d = dig(c, RESOLVER, www, "A")
   if not d.reply then
-    return "The lab's resolver (127.0.0.1 port 5300) does not answer. If you stopped it, start it again: unbound -c ~/.dnslab/unbound/unbound.conf"
+    return "The lab's resolver (127.0.0.1 port 5300) does not answer. Check again in a few seconds; if that does not help, restart the lab."
   end
   if d.status == "SERVFAIL" then
     if brief then
@@ -415,8 +446,7 @@ setup(function(c)
   local ws = c.workspace
   -- the learner's server runs as the learner: it is theirs to reload, stop, restart
   c:start_service("nsd", { "/usr/sbin/nsd", "-d", "-c", ws .. "/dns/nsd.conf" }, { as = "learner" })
-  c:start_service("registry", { "/usr/sbin/nsd", "-d", "-c", ws .. "/.dnslab/registry/nsd.conf" })
-  c:start_service("unbound", { "/usr/sbin/unbound", "-d", "-c", ws .. "/.dnslab/unbound/unbound.conf" })
+  for _, s in ipairs(lab_services(c)) do c:start_service(s[1], s[2]) end
   local w = c:run { argv = { c.labdir .. "/bin/lab-wait" }, env = e, timeout = 10 }
   if w.code ~= 0 then
     -- the learner's own nsd may fail on a config they broke; the lab's two must run
