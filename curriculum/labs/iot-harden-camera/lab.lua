@@ -420,6 +420,9 @@ ssh-keygen -q -t ed25519 -N '' -f "$k/hk" >/dev/null 2>&1
 s=$(command -v sshd || echo /usr/sbin/sshd)
 "$s" -T -f /dev/stdin -o HostKey="$k/hk" -C "user=$1,host=attacker.example,addr=192.0.2.66,laddr=192.0.2.1,lport=22"
 rc=$?; rm -rf "$k"; exit $rc]], { args = { user }, stdin = flat, timeout = 6 })
+    if r.code ~= 0 and r.err:find("privilege separation directory", 1, true) then
+      error("sshd -T cannot run here (as root it needs /run/sshd): " .. r.err)
+    end
     if r.code ~= 0 then
       local msg = (r.err:gsub("Unable to load host key[^\n]*\n?", "")):gsub("%s+$", "")
       p[#p + 1] = string.format("sshd rejects /etc/ssh/sshd_config: %s", msg ~= "" and msg or ("exit " .. r.code))
@@ -448,7 +451,7 @@ end
 -- 5.4 Securely store sensitive security parameters.
 
 local function grep_files(c, fixed, str)
-  local r = c:run { "grep", "-rl", fixed and "-F" or "-E", "-e", str, "--", ROOT, timeout = 8 }
+  local r = c:run { "grep", "-rl", "-D", "skip", fixed and "-F" or "-E", "-e", str, "--", ROOT, timeout = 6 }
   local out = {}
   for _, l in ipairs(text.lines(r.out)) do if l ~= "" then out[#out + 1] = l end end
   return out
@@ -590,7 +593,9 @@ local function P_updates(c)
   if rest:match("||%s*exit%s*$") or rest:match("||%s*exit%s*[1-9]") or rest:match("||%s*exit%s*;")
      or rest:match("||%s*{.-exit%s*[1-9]") or rest:match("||%s*{.-exit%s*;?%s*}") then
     gated = true
-  elseif vline:match("^%s*if%s+openssl") or vline:match("^%s*if%s+%[?%s*openssl") then
+  elseif F_ == V_ and vline:match("^%s*if%s+openssl.-;%s*then%s") and not vline:match("then.-else.-mtd") then
+    gated = true  -- if openssl ...; then mtd write ...; fi   on one line
+  elseif vline:match("^%s*if%s+openssl") then
     -- the flash must happen inside the 'then' branch
     local depth = 0
     for i = V_ + 1, #lines do
@@ -603,7 +608,7 @@ local function P_updates(c)
       end
     end
   elseif vline:match("^%s*if%s+!%s*openssl") then
-    for i = V_ + 1, F_ - 1 do
+    for i = V_, F_ - 1 do
       local l = lines[i]
       if l:match("%f[%w]exit%s*[1-9]") or l:match("%f[%w]exit%s*$") or l:match("%f[%w]exit%s*;") then gated = true end
       if l:match("^%s*fi%f[%W]") then break end
@@ -788,11 +793,15 @@ end
 local function P_live(c)
   local v = V(c)
   local p = {}
-  if c:service_status("camera") ~= "running" then start_device(c) end
+  if c:service_status("camera") ~= "running" then
+    sh(c, "rm -f .camera/status .camera/reboot-request")
+    start_device(c)
+    sh(c, "i=0; while [ ! -s .camera/status ] && [ $i -lt 40 ]; do sleep 0.1; i=$((i+1)); done", { timeout = 6 })
+  end
   local r = c:run { c.labdir .. "/bin/camera", "reboot", timeout = 9,
                     env = { CAMERA_STATE = c.workspace .. "/.camera" } }
   if r.code ~= 0 then
-    return { string.format("The camera did not come back after a reboot: %s. Look at 'camera log'.", text.trim(r.err .. r.out)) }
+    return { string.format("The camera did not come back after a reboot: %s. Look at '~/bin/camera log'.", text.trim(r.err .. r.out)) }
   end
   local ports = status_ports(c)
   local tcp, seen, http = {}, {}, nil
@@ -816,7 +825,7 @@ local function P_live(c)
   for _, port in ipairs(tcp) do
     local what = res["tcp " .. port]
     if what == "telnet" then
-      p[#p + 1] = string.format("After the reboot telnet still answers on port %s. Find what starts it ('camera log' tells you which boot file).", port)
+      p[#p + 1] = string.format("After the reboot telnet still answers on port %s. Find what starts it ('~/bin/camera log' tells you which boot file).", port)
     elseif what == "shell" then
       p[#p + 1] = string.format("After the reboot port %s still hands out a shell to anyone who connects.", port)
     elseif what == "gdbserver" then
@@ -906,8 +915,14 @@ setup(function(c)
     if sig.code ~= 0 then error("openssl dgst -sign: " .. sig.err) end
   end
   sh(c, 'mkdir -p .camera bin && ln -sf "$1/bin/camera" bin/camera', { args = { c.labdir } })
-  local ok, msg = start_device(c)
-  if not ok then error("cannot start the camera: " .. tostring(msg)) end
+  if c:service_status("camera") ~= "running" then
+    sh(c, "rm -f .camera/status .camera/reboot-request")
+    local ok, msg = start_device(c)
+    if not ok then error("cannot start the camera: " .. tostring(msg)) end
+  end
+  -- the learner's first command may well be 'ss -ltn': wait until the camera has booted
+  local r = sh(c, "i=0; while [ ! -s .camera/status ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; [ -s .camera/status ]", { timeout = 8 })
+  if r.code ~= 0 then error("the camera did not boot: " .. c:service_log("camera", 2000)) end
 end)
 
 ---------------------------------------------------------------------------------------------
@@ -945,7 +960,7 @@ step {
   id = "surface", title = "Close the doors nobody uses", text = "steps/03-surface.md", points = 20,
   hints = {
     { text = "grep -rn -e telnetd -e 'nc ' -e gdbserver -e miniupnpd -e snmpd ~/rootfs/etc/inittab ~/rootfs/etc/init.d/", cost = 3 },
-    { text = "Check your SSH settings the way the grader does: sshd -T -f ~/rootfs/etc/ssh/sshd_config -o HostKey=~/rootfs/etc/ssh/ssh_host_ed25519_key | grep -i -e permitroot -e passwordauth", cost = 3 },
+    { text = "Check your SSH settings the way the grader does: /usr/sbin/sshd -T -f ~/rootfs/etc/ssh/sshd_config -o HostKey=$HOME/rootfs/etc/ssh/ssh_host_ed25519_key | grep -i -e permitroot -e passwordauth (the 'Unable to load host key /etc/ssh/...' line is harmless)", cost = 3 },
   },
   check = function(c) report(c, P_services(c)) end,
 }
@@ -995,7 +1010,7 @@ step {
 step {
   id = "reboot", title = "Reboot and attack again", text = "steps/08-reboot.md", points = 10,
   hints = {
-    { text = "Run 'camera reboot' and read its log: every line names the boot file that started a service.", cost = 2 },
+    { text = "Run '~/bin/camera reboot' and read its log: every line names the boot file that started a service.", cost = 2 },
   },
   check = function(c) report(c, P_live(c)) end,
 }
