@@ -109,13 +109,20 @@ local function sh(c, script, opts)
                  stdin = opts.stdin, timeout = opts.timeout, env = opts.env }
 end
 
--- First field of each problem list entry is shown; a check shows up to three.
+-- A check shows the first problems, as many as fit in about 700 bytes (verdicts carry at most
+-- 1 KiB of feedback), and says how many more there are.
 local function report(c, problems)
   if #problems == 0 then return end
-  local shown = {}
-  for i = 1, math.min(3, #problems) do shown[i] = problems[i] end
-  local more = #problems > 3 and string.format(" (and %d more)", #problems - 3) or ""
-  c:fail("%s%s", table.concat(shown, " "), more)
+  local shown, len = { problems[1] }, #problems[1]
+  for i = 2, #problems do
+    if len + #problems[i] > 700 then break end
+    shown[i] = problems[i]
+    len = len + #problems[i] + 1
+  end
+  local more = #problems > #shown and string.format(" (and %d more)", #problems - #shown) or ""
+  local msg = table.concat(shown, " ")
+  if #msg > 900 then msg = msg:sub(1, 880):gsub("[\128-\255]*$", "") .. "..." end
+  c:fail("%s%s", msg, more)
 end
 
 local function strip_comment(l)
@@ -1030,7 +1037,7 @@ step {
     end
     local bin = P_binary(c)
     if #level1 > 0 then
-      c:fail("Your image does not reach Level 1 yet (unique passwords, vulnerability disclosure, secure updates, support period). First: %s", level1[1])
+      c:fail("Your image does not reach Level 1 yet (unique passwords, vulnerability disclosure, secure updates, support period): %d problem(s) left. First: %s", #level1, level1[1])
     end
     if #level2 > 0 then
       c:fail("Level 1 reached. For Level 2 (all mandatory EN 303 645 provisions) %d problem(s) remain. First: %s", #level2, level2[1])
