@@ -5,10 +5,12 @@
  * Parent (supervisor)                      Child (future warden, PID 1)
  *   compile seccomp filter, open sources
  *   clone(NEWUSER|NEWPID|NEWNS|NEWNET|NEWIPC|NEWUTS)
- *   create cgroups, write uid/gid maps     wait on the sync pipe
+ *   create cgroups, open their cgroup.procs
+ *   clone, write uid/gid maps              wait on the sync pipe
  *   release the child  ------------------> oom_score_adj 1000, become root of the userns,
- *   move it into its cgroups               net (lo up), mounts + pivot_root, rlimits
- *   "joined" ----------------------------> unshare(NEWCGROUP), seccomp (last)
+ *   compile seccomp if not cached          join the cgroups (write "0" to the fds we got),
+ *   filter -> sync pipe -----------------> net (lo up), mounts + pivot_root, rlimits,
+ *                                          unshare(NEWCGROUP), seccomp (last)
  *   wait (bounded) for "ready" <---------- warden_main(): "ready", then serve
  *
  * Any failing step in the child sends an IPC_ERROR naming the step and the
@@ -42,6 +44,7 @@
 struct cell {
 	pid_t pid;
 	int fd;
+	int ready;	/* the warden said "ready" */
 	unsigned degraded;
 	struct cgroup cg;
 	char id[CELL_ID_MAX + 1];
@@ -253,12 +256,12 @@ static void __attribute__((noreturn))
 child_main(int sock, int sync_fd, struct contain_ctx *x)
 {
 	struct contain_err e = { "", 0 };
-	int keep[2] = { sock, sync_fd };
+	int keep[5] = { sock, sync_fd, x->cg_fds[0], x->cg_fds[1], x->cg_fds[2] };
 	char go;
 	int fd;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	close_inherited(keep, 2);
+	close_inherited(keep, 5);
 	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (fd >= 0) {
 		dup2(fd, 0);
@@ -290,9 +293,11 @@ child_main(int sock, int sync_fd, struct contain_ctx *x)
 	}
 	if (userns_become_root(x, &e) < 0)
 		child_fail(sock, &e);
+	if (cgroup_join_self(x->cg_fds, &e) < 0)
+		child_fail(sock, &e);
 	if (net_setup(&e) < 0 || mount_build_root(x, &e) < 0 || rlimit_apply(x, &e) < 0)
 		child_fail(sock, &e);
-	/* the parent moved us into the cell's cgroups meanwhile: wait for that */
+	/* the filter, if the parent compiled it while we were busy */
 	if (read(sync_fd, &go, 1) != 1 || go != 'c')
 		_exit(1);
 	if (x->bpf == NULL && (x->bpf = seccomp_filter_receive(sync_fd)) == NULL) {
@@ -362,6 +367,18 @@ wait_ready(struct cell *c, char *err, size_t errlen)
 	return -1;
 }
 
+static void
+close_fds(int *fds, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (fds[i] >= 0) {
+			close(fds[i]);
+			fds[i] = -1;
+		}
+}
+
 static double
 mono_us(void)
 {
@@ -371,8 +388,8 @@ mono_us(void)
 	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
-int
-cell_start(const struct cell_spec *spec, struct cell **out, char *err, size_t errlen)
+static int
+start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size_t errlen)
 {
 	struct contain_ctx x;
 	struct cell *c;
@@ -388,6 +405,7 @@ cell_start(const struct cell_spec *spec, struct cell **out, char *err, size_t er
 		return -1;
 	}
 	memset(&x, 0, sizeof x);
+	x.cg_fds[0] = x.cg_fds[1] = x.cg_fds[2] = -1;
 	x.ws_fd = x.lab_fd = x.exe_fd = -1;
 	x.limits = spec->limits;
 	x.unpriv = geteuid() != 0;
@@ -445,6 +463,11 @@ cell_start(const struct cell_spec *spec, struct cell **out, char *err, size_t er
 		    c->degraded_text[0] ? "; " : "", CELL_LEARNER_UID);
 	}
 	c->degraded = x.degraded;
+	x.cg_fds[0] = x.cg_fds[1] = x.cg_fds[2] = -1;
+	if (c->cg.n && cgroup_open_procs(&c->cg, x.cg_fds) < 0) {
+		snprintf(err, errlen, "cgroup: open %s/cgroup.procs: %s", c->cg.path[0], strerror(errno));
+		goto fail;
+	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 ||
 	    pipe2(sync, O_CLOEXEC) < 0) {
 		snprintf(err, errlen, "socketpair/pipe: %s", strerror(errno));
@@ -464,6 +487,7 @@ cell_start(const struct cell_spec *spec, struct cell **out, char *err, size_t er
 		child_main(sv[1], sync[0], &x);
 	}
 	c->pid = pid;
+	close_fds(x.cg_fds, 3);
 	close(sv[1]);
 	close(sync[0]);
 	sv[1] = sync[0] = -1;
@@ -472,14 +496,10 @@ cell_start(const struct cell_spec *spec, struct cell **out, char *err, size_t er
 	if (userns_write_maps(pid, x.unpriv, err, errlen) < 0)
 		goto fail;
 	t_maps = mono_us();
-	/* The child builds its filesystem while we move it into its cgroups
-	 * (a v1 migration waits for an RCU grace period: milliseconds). */
+	/* The child joins its cgroups itself, through fds we opened (a v1
+	 * migration waits for an RCU grace period: we do not). */
 	if (write(sync[1], "g", 1) != 1) {
 		snprintf(err, errlen, "release warden: %s", strerror(errno));
-		goto fail;
-	}
-	if (c->cg.n && cgroup_join(&c->cg, pid) < 0) {
-		snprintf(err, errlen, "cgroup: move warden into %s: %s", c->cg.path[0], strerror(errno));
 		goto fail;
 	}
 	if (x.bpf == NULL && (bpf = seccomp_filter_compile(err, errlen)) == NULL)
@@ -495,8 +515,11 @@ cell_start(const struct cell_spec *spec, struct cell **out, char *err, size_t er
 	close(x.exe_fd);
 	x.ws_fd = x.lab_fd = x.exe_fd = -1;
 	t_join = mono_us();
-	if (wait_ready(c, err, errlen) < 0)
-		goto fail;
+	if (wait) {
+		if (wait_ready(c, err, errlen) < 0)
+			goto fail;
+		c->ready = 1;
+	}
 	fcntl(c->fd, F_SETFL, O_NONBLOCK);
 	log_debug("cell %s: ready in %.2f ms (prepare %.2f, clone+maps %.2f, cgroup join+seccomp %.2f, "
 	    "wait for contain %.2f)", c->id, (mono_us() - t0) / 1e3, (t_clone - t0) / 1e3,
@@ -506,6 +529,7 @@ cell_start(const struct cell_spec *spec, struct cell **out, char *err, size_t er
 	*out = c;
 	return 0;
 fail:
+	close_fds(x.cg_fds, 3);
 	if (x.ws_fd >= 0)
 		close(x.ws_fd);
 	if (x.lab_fd >= 0)
@@ -532,6 +556,19 @@ fail:
 	return -1;
 }
 
+int
+cell_start(const struct cell_spec *spec, struct cell **out, char *err, size_t errlen)
+{
+	return start(spec, out, 1, err, errlen);
+}
+
+int
+cell_start_nowait(const struct cell_spec *spec, struct cell **out, char *err, size_t errlen)
+{
+	return start(spec, out, 0, err, errlen);
+}
+
+int cell_is_ready(const struct cell *c) { return c->ready; }
 pid_t cell_pid(const struct cell *c) { return c->pid; }
 int cell_fd(const struct cell *c) { return c->fd; }
 const char *cell_id(const struct cell *c) { return c->id; }
@@ -647,7 +684,16 @@ cell_read(struct cell *c, struct cell_event *ev)
 	ev->fd = -1;
 	if (ipc_recv(c->fd, &type, &o, fds, &nfds) < 0)
 		return errno == EAGAIN ? 0 : -1;
+	if (!c->ready && type != IPC_READY && type != IPC_ERROR)
+		type = 0;	/* nothing else may come before "ready" */
 	switch (type) {
+	case IPC_READY:
+		if (!c->ready && nfds == 0) {
+			c->ready = 1;
+			json_decref(o);
+			return 0;	/* consumed: see cell_is_ready() */
+		}
+		break;
 	case IPC_SPAWNED:
 		ev->type = CELL_EV_SPAWNED;
 		ok = json_unpack(o, "{s:I,s:I}", "tag", &tag, "pid", &pid) == 0 && nfds <= 1;

@@ -101,6 +101,17 @@ struct cell;
  */
 int cell_start(const struct cell_spec *spec, struct cell **out, char *err, size_t errlen);
 
+/*
+ * The same without waiting: returns once the warden is released (the cgroup
+ * move and the id maps are done; mounts happen in the child).  The warden's
+ * "ready" is consumed by cell_read() (which then returns 0 and
+ * cell_is_ready() turns 1); a set-up failure arrives as CELL_EV_ERROR with
+ * the failing step (then cell_stop()).  Requests may be sent before ready;
+ * the warden reads them once it is.  For starting many cells at once.
+ */
+int cell_start_nowait(const struct cell_spec *spec, struct cell **out, char *err, size_t errlen);
+int cell_is_ready(const struct cell *c);
+
 pid_t cell_pid(const struct cell *c);		/* host pid of the warden */
 int cell_fd(const struct cell *c);		/* non-blocking IPC socket; owned by the cell */
 const char *cell_id(const struct cell *c);

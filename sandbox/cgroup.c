@@ -211,17 +211,46 @@ cgroup_create(struct cgroup *cg, const char *id, const struct cell_limits *l, ch
 	return create_v1(cg, id, l, why, whylen);
 }
 
+/*
+ * Open the cells' cgroup.procs files for the child to join by itself: the
+ * kernel checks the opener's credentials (ours), and the supervisor does
+ * not wait for the migration (in v1 it waits for an RCU grace period).
+ */
 int
-cgroup_join(struct cgroup *cg, pid_t pid)
+cgroup_open_procs(const struct cgroup *cg, int *fds)
 {
-	char v[32];
+	char path[600];
 	int i;
 
-	snprintf(v, sizeof v, "%d", (int)pid);
-	for (i = 0; i < cg->n; i++)
-		if (put(cg->path[i], "cgroup.procs", v) < 0)
+	for (i = 0; i < 3; i++)
+		fds[i] = -1;
+	for (i = 0; i < cg->n; i++) {
+		snprintf(path, sizeof path, "%s/cgroup.procs", cg->path[i]);
+		fds[i] = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fds[i] < 0) {
+			while (i > 0)
+				close(fds[--i]);
 			return -1;
+		}
+	}
 	return 0;
+}
+
+/* In the child: move ourselves ("0") into every cell cgroup; closes the fds. */
+int
+cgroup_join_self(int *fds, struct contain_err *e)
+{
+	int i, r = 0;
+
+	for (i = 0; i < 3; i++) {
+		if (fds[i] < 0)
+			continue;
+		if (r == 0 && write(fds[i], "0", 1) != 1)
+			r = contain_fail(e, "cgroup: join (write cgroup.procs)");
+		close(fds[i]);
+		fds[i] = -1;
+	}
+	return r;
 }
 
 void

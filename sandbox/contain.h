@@ -33,6 +33,7 @@ struct contain_ctx {
 	struct cell_limits limits;
 	unsigned degraded;
 	const void *bpf;	/* struct sock_fprog filter compiled by seccomp_filter_compile() */
+	int cg_fds[3];		/* cgroup.procs of the cell's cgroups, opened by the parent, or -1 */
 };
 
 /* userns.c */
@@ -66,7 +67,8 @@ struct cgroup {
 };
 int cgroup_create(struct cgroup *cg, const char *id, const struct cell_limits *l,
     char *why, size_t whylen);
-int cgroup_join(struct cgroup *cg, pid_t pid);
+int cgroup_open_procs(const struct cgroup *cg, int *fds);
+int cgroup_join_self(int *fds, struct contain_err *e);
 void cgroup_destroy(struct cgroup *cg);
 
 /* pty.c */

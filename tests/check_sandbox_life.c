@@ -244,10 +244,30 @@ START_TEST(test_fifty)
 	struct t_result r;
 	int i;
 
+	/* all started before any is waited for (cell_start_nowait), as a loop would */
 	for (i = 0; i < N; i++) {
-		c[i] = t_start(NULL);
+		struct cell_spec spec = { 0 };
+		char id[64], err[512];
+
+		snprintf(id, sizeof id, "fifty%d-%d", (int)getpid(), i);
+		spec.id = id;
+		spec.lab_dir = t_labdir();
+		spec.labhub_exe = getenv("LABHUB");
+		cell_limits_default(&spec.limits);
+		ck_assert_msg(cell_start_nowait(&spec, &c[i], err, sizeof err) == 0, "%s", err);
 		ns[i] = t_pidns(cell_pid(c[i]));
 		t_memcg(cell_pid(c[i]), cg[i], sizeof cg[i]);
+	}
+	for (i = 0; i < N; i++) {
+		struct cell_event ev;
+		long long deadline = t_now_ms() + 10000;
+
+		while (!cell_is_ready(c[i])) {
+			int got = cell_wait_event(c[i], &ev, 1000);
+
+			ck_assert_msg(got == 0, "cell %d: %s", i, got < 0 ? strerror(errno) : ev.message);
+			ck_assert_msg(t_now_ms() < deadline, "cell %d not ready", i);
+		}
 	}
 	for (i = 0; i < N; i++) {
 		static const char *argv[] = { "/bin/echo", NULL, NULL };

@@ -75,7 +75,7 @@ time_cmd(int n, char **argv)
 }
 
 static struct cell *
-start(int i, const char *exe)
+start_cell(int i, const char *exe, int wait)
 {
 	struct cell_spec spec = { 0 };
 	struct cell *c;
@@ -85,7 +85,7 @@ start(int i, const char *exe)
 	spec.id = id;
 	spec.labhub_exe = exe;
 	cell_limits_default(&spec.limits);
-	if (cell_start(&spec, &c, err, sizeof err) < 0) {
+	if ((wait ? cell_start : cell_start_nowait)(&spec, &c, err, sizeof err) < 0) {
 		fprintf(stderr, "cell-start-helper: %s\n", err);
 		exit(1);
 	}
@@ -101,7 +101,7 @@ api(int n, const char *exe)
 
 	for (i = 0; i < n; i++) {
 		double t = now_us();
-		struct cell *c = start(i, exe);
+		struct cell *c = start_cell(i, exe, 1);
 		struct cell_event ev;
 
 		cell_request_spawn(c, 1, argv, CELL_AS_LEARNER, 0, 0, 0, NULL);
@@ -176,7 +176,7 @@ burst(int n, const char *exe)
 	long pss_w = 0, pss_b = 0, cg = 0, k = 0;
 
 	for (i = 0; i < n; i++) {
-		c[i] = start(i, exe);
+		c[i] = start_cell(i, exe, 0);
 		m[i] = -1;
 		cell_request_shell(c[i], 1, 24, 80);
 	}
@@ -201,7 +201,13 @@ burst(int n, const char *exe)
 			if (!p[i].revents)
 				continue;
 			if (m[i] < 0) {
-				if (cell_read(c[i], &ev) == 1 && ev.type == CELL_EV_SPAWNED) {
+				int got = cell_read(c[i], &ev);
+
+				if (got < 0 || (got == 1 && ev.type == CELL_EV_ERROR)) {
+					fprintf(stderr, "cell-start-helper: cell %d failed: %s\n", i, ev.message);
+					return 1;
+				}
+				if (got == 1 && ev.type == CELL_EV_SPAWNED) {
 					m[i] = ev.fd;
 					ev.fd = -1;
 				}
@@ -218,7 +224,7 @@ burst(int n, const char *exe)
 			}
 		}
 	}
-	printf("burst_ms %.0f (cells started in %.0f ms)\n", (now_us() - t0) / 1e3, (t_started - t0) / 1e3);
+	printf("burst_ms %.0f %.0f\n", (now_us() - t0) / 1e3, (t_started - t0) / 1e3);
 	usleep(300 * 1000);	/* let them settle: idle cells */
 	for (i = 0; i < n; i++) {
 		char path[128];

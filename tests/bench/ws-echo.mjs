@@ -1,0 +1,617 @@
+// tests/bench/ws-echo: labhub's terminal WebSocket side by side with ttyd, one client, one run.
+// Run it through the tests/bench/ws-echo wrapper; README: tests/bench/ws-echo.md.
+//
+// Every connection gets its own shell: ttyd spawns `bash --norc` per connection; in labhub every
+// session is a joined learner of the demo cohort with hello-shell open and a live cell attached.
+// Loopback only. Each phase has a time bound, servers are stopped at the end (also on errors).
+import { spawn, spawnSync } from 'node:child_process';
+import { Worker, isMainThread, workerData, parentPort } from 'node:worker_threads';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir, cpus } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import WebSocket from 'ws';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const SRCDIR = resolve(HERE, '../..');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const now = () => performance.now();
+
+// ---- sessions ----------------------------------------------------------------------------
+
+function connectWs(url, protocol, headers, deflate) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, protocol, {
+      headers, perMessageDeflate: deflate ? {} : false, handshakeTimeout: 30000,
+    });
+    ws.binaryType = 'nodebuffer';
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+    ws.once('unexpected-response', (req, res) => reject(new Error(`upgrade refused: HTTP ${res.statusCode}`)));
+  });
+}
+
+class Session {
+  constructor(ws) {
+    this.ws = ws;
+    this.onOut = null;
+    this.bytes = 0;
+    this.closed = null;
+    this.firstWaiters = [];
+    ws.on('close', (code, reason) => {
+      this.closed = { code, reason: String(reason), at: now() };
+      for (const w of this.firstWaiters.splice(0)) w(false);
+    });
+    ws.on('error', () => {});
+  }
+
+  out(buf) {
+    this.bytes += buf.length;
+    if (this.firstWaiters.length) for (const w of this.firstWaiters.splice(0)) w(true);
+    if (this.onOut) this.onOut(buf);
+  }
+
+  // Resolves once the shell has printed something (its prompt).
+  firstOutput(ms) {
+    if (this.bytes > 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('no prompt from the shell')), ms);
+      this.firstWaiters.push((ok) => { clearTimeout(t); ok ? resolve() : reject(new Error(`closed ${this.closed?.code}`)); });
+    });
+  }
+
+  close() { try { this.ws.close(); } catch { /* gone */ } }
+}
+
+// ttyd's protocol: binary frames, first byte '0' = terminal bytes both ways; the client starts
+// the shell with a JSON {AuthToken, columns, rows}.
+async function openTtyd(t, { deflate = false } = {}) {
+  const ws = await connectWs(`ws://127.0.0.1:${t.port}/ws`, 'tty', {}, deflate);
+  const s = new Session(ws);
+  const zero = Buffer.from('0');
+  s.send = (b) => ws.send(Buffer.concat([zero, Buffer.from(b)]));
+  ws.on('message', (d) => { if (d[0] === 0x30) s.out(d.subarray(1)); });
+  ws.send(Buffer.from(JSON.stringify({ AuthToken: '', columns: 80, rows: 24 })));
+  await s.firstOutput(20000);
+  return s;
+}
+
+// labhub: join the demo cohort (a new learner), open hello-shell, attach its cell.
+export const openStats = { join: [], attach: [] };
+async function openLabhub(t, nick, { deflate = false } = {}) {
+  const tj = now();
+  const r = await fetch(`${t.url}/api/join`, {
+    method: 'POST', headers: { 'content-type': 'application/json', origin: t.url },
+    body: JSON.stringify({ code: t.code, nickname: nick }),
+  });
+  const text = await r.text();
+  if (r.status !== 200) throw new Error(`join as ${nick}: HTTP ${r.status} ${text.slice(0, 200)}`);
+  const cookie = (r.headers.get('set-cookie') || '').split(';')[0];
+  openStats.join.push(now() - tj);
+  const ws = await connectWs(`${t.url.replace('http', 'ws')}/ws`, 'labhub.v1', { cookie, origin: t.url }, deflate);
+  const s = new Session(ws);
+  const replies = new Map();
+  let nextId = 0;
+  s.control = [];
+  ws.on('message', (d, isBinary) => {
+    if (isBinary) return s.out(d);
+    const m = JSON.parse(d.toString());
+    const w = m.id !== undefined && replies.get(m.id);
+    if (w) { replies.delete(m.id); w(m); } else s.control.push(m);
+  });
+  const request = (obj, ms) => new Promise((resolve, reject) => {
+    const id = ++nextId;
+    const timer = setTimeout(() => { replies.delete(id); reject(new Error(`no reply to ${obj.type} in ${ms} ms`)); }, ms);
+    replies.set(id, (m) => { clearTimeout(timer); resolve(m); });
+    ws.send(JSON.stringify({ ...obj, id }));
+  });
+  const ta = now();
+  const lab = await request({ type: 'lab.open', lab: 'hello-shell' }, 30000);
+  if (lab.type !== 'lab') throw new Error(`lab.open: ${JSON.stringify(lab).slice(0, 300)}`);
+  const ready = await request({ type: 'cell.attach', attempt: lab.attempt, cols: 80, rows: 24 }, 90000);
+  if (ready.type !== 'cell.ready') throw new Error(`cell.attach: ${JSON.stringify(ready).slice(0, 300)}`);
+  s.send = (b) => ws.send(Buffer.from(b));
+  await s.firstOutput(30000);
+  openStats.attach.push(now() - ta);
+  return s;
+}
+
+let nickSeq = 0;
+function openSession(t, opts) {
+  if (t.kind === 'ttyd') return openTtyd(t, opts);
+  return openLabhub(t, `${t.prefix}${opts?.tag || ''}${++nickSeq}`, opts);
+}
+
+// ---- output phases (run in a worker thread so the typists' loop stays free) -----------------
+
+function markerWatch(s, marker) {
+  const m = Buffer.from(marker);
+  let tail = Buffer.alloc(0);
+  return new Promise((resolve) => {
+    s.onOut = (buf) => {
+      if (buf.indexOf(m) >= 0 || Buffer.concat([tail, buf.subarray(0, m.length)]).indexOf(m) >= 0) {
+        s.onOut = null;
+        resolve(true);
+        return;
+      }
+      tail = buf.length >= m.length ? buf.subarray(buf.length - m.length) : Buffer.concat([tail, buf]).subarray(-m.length);
+    };
+    s.ws.once('close', () => resolve(false));
+  });
+}
+
+function withTimeout(p, ms, value) {
+  return Promise.race([p, sleep(ms).then(() => value)]);
+}
+
+async function settle(s, quietMs = 300, maxMs = 5000) {
+  const t0 = now();
+  let last = now();
+  s.onOut = () => { last = now(); };
+  while (now() - last < quietMs && now() - t0 < maxMs) await sleep(50);
+  s.onOut = null;
+}
+
+async function workerMain({ target, task, p }) {
+  const deflate = task === 'sustain';
+  let s;
+  try {
+    s = await openSession(target, { deflate, tag: task });
+  } catch (e) {
+    return { error: `could not open a session: ${e.message}` };
+  }
+  await settle(s);
+  const res = { extensions: s.ws.extensions || '' };
+  if (task === 'throughput') {
+    const done = markerWatch(s, 'TP-END-42');
+    const b0 = s.bytes, t0 = now();
+    s.send(`head -c ${p.size} /dev/zero | base64; echo TP-END-$((6*7))\r`);
+    const ok = await withTimeout(done, p.timeoutMs, false);
+    res.ok = ok;
+    res.seconds = (now() - t0) / 1000;
+    res.bytes = s.bytes - b0;
+    res.mbps = res.bytes / 1e6 / res.seconds;
+  } else if (task === 'flood' || task === 'sustain') {
+    const marker = task === 'flood' ? 'FL-END-42' : 'SU-END-42';
+    const done = markerWatch(s, marker);
+    const b0 = s.bytes, t0 = now();
+    let started = false;
+    const startWatch = setInterval(() => {
+      if (!started && s.bytes - b0 > 1e6) { started = true; parentPort.postMessage({ flooding: true }); }
+    }, 20);
+    s.send(`timeout ${p.seconds} base64 /dev/zero; echo ${marker.replace('42', '$((6*7))')}\r`);
+    const ok = await withTimeout(done, (p.seconds + 30) * 1000, false);
+    clearInterval(startWatch);
+    if (!started) parentPort.postMessage({ flooding: true });
+    res.ok = ok;
+    res.seconds = (now() - t0) / 1000;
+    res.bytes = s.bytes - b0;
+    res.mbps = res.bytes / 1e6 / res.seconds;
+    res.closed = s.closed ? { code: s.closed.code, reason: s.closed.reason, after_s: (s.closed.at - t0) / 1000 } : null;
+  }
+  s.close();
+  await sleep(200);
+  return res;
+}
+
+function runWorker(target, task, p, onMsg) {
+  return new Promise((resolve) => {
+    const plain = { kind: target.kind, name: target.name, port: target.port, url: target.url, code: target.code, prefix: target.prefix };
+    const w = new Worker(fileURLToPath(import.meta.url), { workerData: { target: plain, task, p } });
+    w.on('message', (m) => { if (m.result) resolve(m.result); else if (onMsg) onMsg(m); });
+    w.on('error', (e) => resolve({ error: e.message }));
+    w.on('exit', (c) => resolve({ error: `worker exited ${c}` }));
+  });
+}
+
+// ---- echo ----------------------------------------------------------------------------------
+
+// Each typist types one key, waits for its echo, pauses 50-150 ms (a fast typist), repeats;
+// keys alternate 'x' and DEL so the line stays short. Echo time = key sent -> first output.
+async function typist(s, startAt, endAt, samples, stats) {
+  await sleep(Math.random() * 150);
+  let k = 0;
+  while (now() < endAt && !s.closed) {
+    const key = k++ % 2 === 0 ? 'x' : '\x7f';
+    const t0 = now();
+    const got = await new Promise((resolve) => {
+      const timer = setTimeout(() => { s.onOut = null; resolve(false); }, 2000);
+      s.onOut = () => { clearTimeout(timer); s.onOut = null; resolve(true); };
+      s.send(key);
+    });
+    const dt = now() - t0;
+    if (t0 >= startAt) {
+      if (got) samples.push(dt); else stats.lost++;
+    }
+    await sleep(50 + Math.random() * 100);
+  }
+  if (k % 2 === 1) s.send('\x7f');
+  await sleep(50);
+}
+
+async function measureEcho(typists, seconds) {
+  const samples = [], stats = { lost: 0 };
+  const startAt = now() + 1000, endAt = startAt + seconds * 1000;
+  await Promise.all(typists.map((s) => typist(s, startAt, endAt, samples, stats)));
+  samples.sort((a, b) => a - b);
+  const q = (f) => (samples.length ? samples[Math.min(samples.length - 1, Math.floor(f * samples.length))] : NaN);
+  return { keys: samples.length, lost: stats.lost, p50: q(0.5), p99: q(0.99), max: samples[samples.length - 1] };
+}
+
+// ---- memory ----------------------------------------------------------------------------------
+
+// Pss and Private (Private_Clean + Private_Dirty, i.e. USS) of one process, kB.
+function smapsKb(pid) {
+  try {
+    const t = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const g = (k) => Number((t.match(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm')) || [0, NaN])[1]);
+    return { pss: g('Pss'), priv: g('Private_Clean') + g('Private_Dirty') };
+  } catch { return { pss: NaN, priv: NaN }; }
+}
+
+const loads = [];
+function loadavg() {
+  const l = Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+  loads.push(l);
+  return l;
+}
+
+function memAvailableKb() {
+  return Number(readFileSync('/proc/meminfo', 'utf8').match(/^MemAvailable:\s+(\d+) kB/m)[1]);
+}
+
+function memSnap(pid) {
+  return { ...smapsKb(pid), avail: memAvailableKb(), client: Math.round(process.memoryUsage().rss / 1024) };
+}
+
+// labhub's warden (PID 1 of every cell) is a fork of the server, sharing its pages copy-on-write,
+// so the server's own Pss/Private shrink as cells start; its direct children are counted with it.
+function childrenPssKb(pid) {
+  const r = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' });
+  let sum = 0, n = 0;
+  for (const c of r.stdout.split('\n').map((x) => x.trim()).filter(Boolean)) {
+    const k = smapsKb(c).pss;
+    if (Number.isFinite(k)) { sum += k; n++; }
+  }
+  return { kb: sum, n };
+}
+
+// utime + stime of a process, in seconds.
+function cpuSeconds(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch { return NaN; }
+}
+
+const avg = (a) => (a.length ? a.reduce((x, y) => x + y, 0) / a.length : NaN);
+
+// ---- servers ---------------------------------------------------------------------------------
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+    srv.on('error', reject);
+  });
+}
+
+function waitExit(proc, ms) {
+  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve(true);
+  return withTimeout(new Promise((r) => proc.once('exit', () => r(true))), ms, false);
+}
+
+async function stopProc(proc, ms = 60000) {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  proc.kill('SIGTERM');
+  if (!(await waitExit(proc, ms))) { proc.kill('SIGKILL'); await waitExit(proc, 10000); }
+}
+
+async function startTtyd(bin, log) {
+  const port = await freePort();
+  const proc = spawn(bin, ['-p', String(port), '-i', 'lo', '-W', 'bash', '--norc'],
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, HOME: tmpdir() } });
+  let err = '';
+  proc.stderr.on('data', (d) => { if (err.length < 100000) err += d; });
+  const t0 = now();
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`ttyd exited ${proc.exitCode}: ${err.slice(-500)}`);
+    const ok = await new Promise((r) => {
+      const c = net.connect(port, '127.0.0.1', () => { c.destroy(); r(true); });
+      c.on('error', () => r(false));
+    });
+    if (ok) break;
+    if (now() - t0 > 10000) { proc.kill('SIGKILL'); throw new Error('ttyd did not listen'); }
+    await sleep(100);
+  }
+  log(`ttyd ${bin} listening on 127.0.0.1:${port} (pid ${proc.pid})`);
+  return { kind: 'ttyd', name: 'ttyd', port, pid: proc.pid, proc, stderr: () => err };
+}
+
+async function startLabhub(o, log) {
+  const data = mkdtempSync(join(tmpdir(), 'labhub-bench-'));
+  const args = ['serve', '--listen', '127.0.0.1:0', '--data', data, '--web', o.web, '--labs', o.labs,
+    '--demo', '--cell-grace', '3', ...(o.cellLimits ? ['--cell-limits', o.cellLimits] : [])];
+  const proc = spawn(o.labhub, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '', err = '';
+  proc.stderr.on('data', (d) => { err = (err + d).slice(-200000); });
+  const srv = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`labhub did not start:\n${out}\n${err.slice(-2000)}`)), 60000);
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/labhub: serving (http:\/\/127\.0\.0\.1:(\d+))\//);
+      const code = out.match(/code ([A-Z0-9-]+)/);
+      if (!m || !code) return;
+      clearTimeout(timer);
+      resolve({ url: m[1], port: Number(m[2]), code: code[1] });
+    });
+    proc.once('exit', (c) => { clearTimeout(timer); reject(new Error(`labhub exited ${c}:\n${out}\n${err.slice(-2000)}`)); });
+  });
+  log(`labhub ${o.labhub} serving ${srv.url} (pid ${proc.pid}, data ${data})`);
+  return { kind: 'labhub', name: 'labhub', ...srv, prefix: 'b', pid: proc.pid, proc, data, stderr: () => err };
+}
+
+// ---- one target, all phases ----------------------------------------------------------------
+
+async function openMany(t, count, into, { concurrency, deadline, log }) {
+  let next = 0, failed = null;
+  const started = now();
+  async function lane() {
+    while (next < count && !failed) {
+      if (now() > deadline) { failed = `time budget for opening sessions used up after ${into.length}`; return; }
+      next++;
+      try {
+        into.push(await openSession(t, { tag: 'i' }));
+      } catch (e) {
+        failed = e.message;
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  log(`  ${into.length} idle sessions open (${((now() - started) / 1000).toFixed(1)} s for this step)`);
+  return failed;
+}
+
+async function benchTarget(t, o, log) {
+  const r = { name: t.name, echo: [], notes: [] };
+  await sleep(500);
+  const base = memSnap(t.pid);
+  r.base = base;
+
+  // Output phases first, with nothing else going on but the typists' shells.
+  log(`${t.name}: opening ${o.typists} typists`);
+  const typists = [];
+  for (let i = 0; i < o.typists; i++) typists.push(await openSession(t, { tag: 't' }));
+  for (const s of typists) await settle(s, 200, 2000);
+
+  loadavg();
+  log(`${t.name}: throughput (head -c ${o.tpSize} /dev/zero | base64)`);
+  const c0 = cpuSeconds(t.pid);
+  r.throughput = await runWorker(t, 'throughput', { size: o.tpSize, timeoutMs: 120000 });
+  r.throughput.server_cpu_s_per_100mb = (cpuSeconds(t.pid) - c0) / (r.throughput.bytes / 1e8);
+  log(`  ${JSON.stringify(r.throughput)}`);
+
+  loadavg();
+  log(`${t.name}: fairness (${o.fairTypists} typists, one session floods for ${o.floodS} s)`);
+  let flooding;
+  const floodOn = new Promise((res) => { flooding = res; });
+  const floodDone = runWorker(t, 'flood', { seconds: o.floodS + 3 }, (m) => { if (m.flooding) flooding(); });
+  await withTimeout(floodOn, 30000);
+  r.fair = await measureEcho(typists.slice(0, o.fairTypists), o.floodS - 1);
+  r.flood = await floodDone;
+  log(`  echo under flood ${JSON.stringify(r.fair)}; flood ${JSON.stringify(r.flood)}`);
+  for (const s of typists) await settle(s, 300, 10000);
+
+  loadavg();
+  log(`${t.name}: sustain (${o.sustainS} s of output, permessage-deflate offered)`);
+  r.sustain = await runWorker(t, 'sustain', { seconds: o.sustainS });
+  log(`  ${JSON.stringify(r.sustain)}`);
+  await sleep(t.kind === 'labhub' ? 5000 : 1000);	/* labhub: the closed sessions' cells end after --cell-grace 3 */
+
+  const idle = [];
+  const deadline = now() + o.budgetS * 1000;
+  for (const n of o.ns) {
+    let stop = null;
+    if (idle.length < n) {
+      log(`${t.name}: opening idle sessions up to ${n}`);
+      const j0 = openStats.join.length, a0 = openStats.attach.length, t1 = now(), i0 = idle.length;
+      stop = await openMany(t, n - idle.length, idle, { concurrency: o.concurrency(t), deadline, log });
+      const rate = (now() - t1) / Math.max(1, idle.length - i0);
+      if (t.kind === 'labhub') {
+        log(`  ${rate.toFixed(0)} ms per session; join ${avg(openStats.join.slice(j0)).toFixed(0)} ms, ` +
+          `lab.open + cell.attach + prompt ${avg(openStats.attach.slice(a0)).toFixed(0)} ms (each, ${o.concurrency(t)} in flight)`);
+      }
+      r.open = { ms_per_session: rate, join_ms: avg(openStats.join.slice(j0)), attach_ms: avg(openStats.attach.slice(a0)) };
+      if (stop) {
+        r.stopped = { wanted: n, reached: idle.length, why: stop };
+        log(`  stopped: ${stop}`);
+        r.notes.push(`idle sessions stopped at ${idle.length} (wanted ${n}): ${stop}`);
+        if (idle.length <= (r.echo[r.echo.length - 1]?.n ?? -1)) break;
+      }
+    }
+    await sleep(2000);
+    const mem = memSnap(t.pid);
+    const kids = t.kind === 'labhub' ? childrenPssKb(t.pid) : null;
+    const load = loadavg();
+    const e = await measureEcho(typists, o.echoS);
+    const sessions = idle.length + typists.length;
+    const row = {
+      n: idle.length, wanted: n, sessions, ...e, load,
+      pss_per_session_kb: (mem.pss - base.pss) / sessions,
+      priv_per_session_kb: (mem.priv - base.priv) / sessions,
+      machine_per_session_kb: ((base.avail - mem.avail) - (mem.client - base.client)) / sessions,
+      ...(kids ? { with_wardens_pss_per_session_kb: (mem.pss + kids.kb - base.pss) / sessions, wardens: kids.n } : {}),
+      server_pss_kb: mem.pss, server_priv_kb: mem.priv, client_rss_delta_kb: mem.client - base.client,
+    };
+    r.echo.push(row);
+    log(`  N=${n}: echo p50 ${e.p50.toFixed(2)} ms p99 ${e.p99.toFixed(2)} ms (${e.keys} keys, ${e.lost} lost); ` +
+      `server PSS ${(row.pss_per_session_kb).toFixed(0)} kB/session, machine ${(row.machine_per_session_kb).toFixed(0)} kB/session`);
+    if (typists.some((s) => s.closed)) { r.notes.push(`a typist's connection closed at N=${n}`); break; }
+    if (stop) break;
+  }
+  const dropped = idle.filter((s) => s.closed).length;
+  if (dropped) r.notes.push(`${dropped} idle connections were closed by the server during the run`);
+  log(`${t.name}: closing ${idle.length + typists.length} sessions`);
+  for (const s of [...typists, ...idle]) s.close();
+  await sleep(1500);
+  return r;
+}
+
+// ---- report --------------------------------------------------------------------------------
+
+const f2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : '-');
+const f0 = (x) => (Number.isFinite(x) ? x.toFixed(0) : '-');
+
+function table(res, o) {
+  const T = res.ttyd, L = res.labhub;
+  const rows = [];
+  const verdict = (ok) => (ok === null ? 'n/a' : ok ? 'PASS' : 'FAIL');
+  const ratio = (l, t) => (Number.isFinite(l) && Number.isFinite(t) && t > 0 ? (l / t).toFixed(2) : '-');
+  const echoAt = (r, n) => r?.echo.find((e) => e.wanted === n);
+  for (const n of o.ns) {
+    const te = echoAt(T, n), le = echoAt(L, n);
+    let ok = null, target = 'p99 <= ttyd';
+    if (le && te) ok = le.p99 <= te.p99;
+    if (n === 2000) { target += ', < 5 ms'; ok = le ? (ok !== false) && le.p99 < 5 : false; }
+    if (!le && L) ok = false;
+    const cell = (e, r) => (e ? `${f2(e.p50)} / ${f2(e.p99)}${e.n !== n ? ` (at N=${e.n})` : ''}` : (r ? 'not reached' : '-'));
+    if (le && le.n !== n) ok = false;
+    rows.push([`echo p50 / p99 ms, N=${n} idle`, cell(te, T), cell(le, L), le && te ? ratio(le.p99, te.p99) : '-', target, verdict(ok)]);
+  }
+  const tt = T?.throughput?.mbps, lt = L?.throughput?.mbps;
+  rows.push([`throughput MB/s (1 session, head -c ${o.tpSize} | base64)`, f2(tt), f2(lt), ratio(lt, tt), '>= 2x ttyd',
+    verdict(Number.isFinite(lt) && Number.isFinite(tt) ? lt >= 2 * tt : null)]);
+  rows.push(['  server CPU s per 100 MB of output', f2(T?.throughput?.server_cpu_s_per_100mb), f2(L?.throughput?.server_cpu_s_per_100mb),
+    ratio(L?.throughput?.server_cpu_s_per_100mb, T?.throughput?.server_cpu_s_per_100mb), '', '']);
+  rows.push([`echo p50 / p99 ms, ${o.fairTypists} typists + 1 flood`, T ? `${f2(T.fair.p50)} / ${f2(T.fair.p99)}` : '-',
+    L ? `${f2(L.fair.p50)} / ${f2(L.fair.p99)}` : '-', ratio(L?.fair.p99, T?.fair.p99), 'p99 <= 2 ms',
+    verdict(L ? L.fair.p99 <= 2 : null)]);
+  rows.push(['  flood rate MB/s during fairness', f2(T?.flood?.mbps), f2(L?.flood?.mbps), ratio(L?.flood?.mbps, T?.flood?.mbps), '', '']);
+  const sus = (r) => {
+    if (!r) return '-';
+    const s = r.sustain;
+    if (s.error) return `error: ${s.error}`;
+    const neg = s.extensions.includes('permessage-deflate') ? 'deflate' : 'no deflate';
+    return s.ok ? `held ${f0(s.seconds)} s, ${neg}, ${f2(s.mbps)} MB/s` :
+      `DROPPED after ${s.closed ? f0(s.closed.after_s) : '?'} s (${s.closed?.code ?? 'no marker'}), ${neg}`;
+  };
+  rows.push([`sustain ${o.sustainS} s output, deflate offered`, sus(T), sus(L), '', 'connection stays up',
+    verdict(L ? !!L.sustain.ok : null)]);
+  const last = (r) => r?.echo[r.echo.length - 1];
+  const tl = last(T), ll = last(L);
+  rows.push([`server PSS kB/session (at N=${tl?.n ?? '-'} / ${ll?.n ?? '-'})`, f0(tl?.pss_per_session_kb), f0(ll?.pss_per_session_kb),
+    ratio(ll?.pss_per_session_kb, tl?.pss_per_session_kb), '<= ttyd',
+    verdict(tl && ll ? ll.pss_per_session_kb <= tl.pss_per_session_kb : null)]);
+  rows.push(['labhub server + its wardens PSS kB/session', f0(tl?.pss_per_session_kb), f0(ll?.with_wardens_pss_per_session_kb),
+    ratio(ll?.with_wardens_pss_per_session_kb, tl?.pss_per_session_kb), '<= ttyd (see note)',
+    verdict(tl && ll ? ll.with_wardens_pss_per_session_kb <= tl.pss_per_session_kb : null)]);
+  rows.push(['server Private (USS) kB/session', f0(tl?.priv_per_session_kb), f0(ll?.priv_per_session_kb),
+    ratio(ll?.priv_per_session_kb, tl?.priv_per_session_kb), '', '']);
+  rows.push(['machine kB/session (MemAvailable delta)', f0(tl?.machine_per_session_kb), f0(ll?.machine_per_session_kb),
+    ratio(ll?.machine_per_session_kb, tl?.machine_per_session_kb), '', '']);
+  const head = ['metric', 'ttyd', 'labhub', 'labhub/ttyd', 'target', 'result'];
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (r) => `| ${r.map((c, i) => String(c).padEnd(w[i])).join(' | ')} |`;
+  return [line(head), `|${w.map((x) => '-'.repeat(x + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+// ---- main ----------------------------------------------------------------------------------
+
+function parseArgs(argv) {
+  const o = {
+    quick: false, only: null, json: null,
+    ttyd: process.env.TTYD || 'ttyd',
+    labhub: process.env.LABHUB || [join(SRCDIR, 'build-bench/labhub'), join(SRCDIR, 'build/labhub')].find(existsSync),
+    web: null, labs: join(SRCDIR, 'curriculum'), cellLimits: process.env.LABHUB_BENCH_CELL_LIMITS || 'idle=3h', ns: null,
+  };
+  for (let i = 2; i < argv.length; i++) {
+    const a = argv[i], v = () => { if (i + 1 >= argv.length) throw new Error(`${a} needs a value`); return argv[++i]; };
+    if (a === '--quick') o.quick = true;
+    else if (a === '--only') o.only = v();
+    else if (a === '--ttyd') o.ttyd = v();
+    else if (a === '--labhub') o.labhub = v();
+    else if (a === '--web') o.web = v();
+    else if (a === '--labs') o.labs = v();
+    else if (a === '--cell-limits') o.cellLimits = v();
+    else if (a === '--n') o.ns = v().split(',').map(Number);
+    else if (a === '--json') o.json = v();
+    else if (a === '--budget') o.budget = Number(v());
+    else if (a === '--help' || a === '-h') {
+      console.log('usage: tests/bench/ws-echo [--quick] [--only labhub|ttyd] [--ttyd PATH] [--labhub PATH]\n' +
+        '                         [--web DIR] [--labs DIR] [--cell-limits SPEC] [--n LIST] [--budget SECONDS]\n' +
+        '                         [--json FILE]\n' +
+        '--budget: seconds each server may spend opening idle sessions (default 300, quick 40)');
+      process.exit(0);
+    } else throw new Error(`unknown argument ${a}`);
+  }
+  if (!o.web && o.labhub) {
+    const w = join(dirname(o.labhub), 'web');
+    o.web = existsSync(w) ? w : join(SRCDIR, 'server/web');
+  }
+  Object.assign(o, o.quick
+    ? { ns: o.ns || [0, 20], echoS: 3, tpSize: '30M', floodS: 4, sustainS: 6, budgetS: 30 }
+    : { ns: o.ns || [0, 100, 500, 1000, 2000], echoS: 10, tpSize: '100M', floodS: 10, sustainS: 30, budgetS: 300 });
+  if (o.budget) o.budgetS = o.budget;
+  o.typists = 20;
+  o.fairTypists = 5;
+  o.concurrency = (t) => (t.kind === 'ttyd' ? 16 : 8);
+  return o;
+}
+
+function which(bin) {
+  if (bin.includes('/')) return existsSync(bin) ? bin : null;
+  const r = spawnSync('sh', ['-c', `command -v "${bin}"`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+async function main() {
+  const o = parseArgs(process.argv);
+  const t0 = now();
+  const log = (m) => console.error(`[${((now() - t0) / 1000).toFixed(1).padStart(6)} s] ${m}`);
+  const res = {};
+  const nofile = spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim();
+  log(`mode ${o.quick ? 'quick' : 'full'}: N = ${o.ns.join(', ')}; echo ${o.echoS} s per N, ${o.typists} typists; ` +
+    `fd limit ${nofile}; MemAvailable ${(memAvailableKb() / 1048576).toFixed(1)} GiB`);
+  const ttyd = which(o.ttyd);
+  if (o.only !== 'labhub') {
+    if (!ttyd) {
+      log(`ttyd not found ('${o.ttyd}'): the ttyd column is skipped. Give its path with --ttyd PATH or TTYD=PATH.`);
+    } else {
+      const t = await startTtyd(ttyd, log);
+      try { res.ttyd = await benchTarget(t, o, log); } finally { await stopProc(t.proc, 20000); }
+      if (o.json) writeFileSync(o.json, JSON.stringify({ partial: true, results: res }, null, 2));
+      const left = spawnSync('sh', ['-c', `pgrep -P ${t.pid} | wc -l`], { encoding: 'utf8' }).stdout.trim();
+      if (left !== '0') log(`warning: ${left} children of ttyd still there`);
+    }
+  }
+  if (o.only !== 'ttyd') {
+    if (!o.labhub || !existsSync(o.labhub)) {
+      log('labhub binary not found: build it (see doc/HACKING.md) or give --labhub PATH');
+    } else {
+      const t = await startLabhub(o, log);
+      try {
+        res.labhub = await benchTarget(t, o, log);
+      } finally {
+        log('labhub: stopping the server (it stops every cell)');
+        await stopProc(t.proc, 120000);
+        rmSync(t.data, { recursive: true, force: true });
+      }
+    }
+  }
+  const save = () => o.json && writeFileSync(o.json, JSON.stringify({ options: { ...o, concurrency: undefined }, loads, results: res }, null, 2));
+  save();
+  const tbl = table(res, o);
+  console.log(`\nws-echo (${o.quick ? '--quick' : 'full'}), ${new Date().toISOString()}, ${((now() - t0) / 1000).toFixed(0)} s, ` +
+    `load average (1 min) during the echo runs ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)} on ${cpus().length} CPUs\n`);
+  console.log(tbl);
+  for (const k of ['ttyd', 'labhub']) for (const n of res[k]?.notes || []) console.log(`note (${k}): ${n}`);
+}
+
+if (isMainThread) {
+  main().then(() => process.exit(0), (e) => { console.error(`ws-echo: ${e.stack || e}`); process.exit(1); });
+} else {
+  workerMain(workerData).then((result) => parentPort.postMessage({ result }),
+    (e) => parentPort.postMessage({ result: { error: e.message } }));
+}
