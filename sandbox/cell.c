@@ -260,7 +260,16 @@ child_main(int sock, int sync_fd, struct contain_ctx *x)
 	char go;
 	int fd;
 
+	sigset_t none;
+	int sig;
+
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* nothing of the supervisor's signal set-up: as PID 1 with default
+	 * dispositions the warden cannot be signalled from inside the cell */
+	for (sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	close_inherited(keep, 5);
 	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (fd >= 0) {
@@ -271,6 +280,7 @@ child_main(int sock, int sync_fd, struct contain_ctx *x)
 	if (read(sync_fd, &go, 1) != 1 || go != 'g')
 		_exit(1);	/* the parent gave up */
 	log_set_tag("warden");
+	prctl(PR_SET_NAME, "labhub-warden");
 	/* the OOM killer takes cell processes first, never the supervisor */
 	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write(fd, "1000", 4) != 4) {

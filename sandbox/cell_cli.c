@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sandbox/cell.h"
@@ -64,6 +65,7 @@ relay(struct cell *c, int master, unsigned tag)
 {
 	struct termios saved, raw;
 	int have_tty = isatty(0) && tcgetattr(0, &saved) == 0, code = EXIT_CELL, in_open = 1;
+	time_t last_activity = 0;
 	char buf[8192];
 
 	if (have_tty) {
@@ -101,6 +103,11 @@ relay(struct cell *c, int master, unsigned tag)
 				in_open = 0;
 			else if (write(master, buf, (size_t)n) < 0)
 				break;
+			else if (time(NULL) >= last_activity + 10) {
+				/* typing keeps the cell from its idle end; at most every 10 s */
+				last_activity = time(NULL);
+				cell_notify_activity(c);
+			}
 		}
 		if (p[0].revents) {
 			int r = cell_read(c, &ev);

@@ -200,6 +200,8 @@ START_TEST(test_kill_canary)
 	    t_attack(c, &r, "pslist", NULL, NULL));
 	snprintf(pid, sizeof pid, "%d", (int)canary);
 	ck_assert_str_eq(t_attack(c, &r, "kill", pid, NULL), "ESRCH");	/* not the host */
+	t_attack(c, &r, "kill", "1", NULL);	/* the warden: EPERM, or ignored as PID 1 */
+	ck_assert_int_eq(kill(cell_pid(c), 0), 0);
 	ck_assert_int_eq(kill(canary, 0), 0);
 	ck_assert_int_eq(waitpid(canary, &st, WNOHANG), 0);
 	assert_fine(c);
