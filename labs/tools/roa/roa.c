@@ -303,6 +303,19 @@ ca_load(struct ca *ca, const char *conf)
 	AUTHORITY_INFO_ACCESS_free(sia);
 }
 
+static void
+ca_free(struct ca *ca)
+{
+	X509_free(ca->cert);
+	EVP_PKEY_free(ca->key);
+	free(ca->conf_dir);
+	free(ca->cert_path);
+	free(ca->key_path);
+	free(ca->repo);
+	free(ca->uri);
+	free(ca->repo_uri);
+}
+
 /* "10.1.4.0/22, 2001:db8:1::/48" from the CA's RFC 3779 extension. */
 static void
 format_resources(IPAddrBlocks *blocks, char *buf, size_t buflen)
@@ -327,7 +340,8 @@ format_resources(IPAddrBlocks *blocks, char *buf, size_t buflen)
 				ASN1_BIT_STRING *bs = aor->u.addressPrefix;
 
 				p.afi = (int)afi;
-				memcpy(p.addr, bs->data, (size_t)(bs->length > 16 ? 16 : bs->length));
+				if (bs->length > 0)
+					memcpy(p.addr, bs->data, (size_t)(bs->length > 16 ? 16 : bs->length));
 				p.len = bs->length * 8 - (int)(bs->flags & 7);
 				p.maxlen = p.len;
 				roa_prefix_format(&p, s, sizeof(s));
@@ -644,7 +658,8 @@ object_open(const char *path, const char *ctype, unsigned char **ec, long *eclen
 	*eclen = ASN1_STRING_length(*content);
 	if ((*ec = malloc((size_t)*eclen + 1)) == NULL)
 		die("out of memory");
-	memcpy(*ec, ASN1_STRING_get0_data(*content), (size_t)*eclen);
+	if (*eclen > 0)
+		memcpy(*ec, ASN1_STRING_get0_data(*content), (size_t)*eclen);
 	certs = CMS_get1_certs(cms);
 	if (certs != NULL && sk_X509_num(certs) > 0)
 		*ee = X509_dup(sk_X509_value(certs, 0));
@@ -853,8 +868,13 @@ publish(struct ca *ca)
 		die("cannot encode the manifest");
 	sign_object(ca, ca->mft_name, OID_CT_MFT, der, derlen, NULL, 0, opt.mft_ee_days < 0 ? next :
 		    opt.now + (time_t)opt.mft_ee_days * 86400);
-	printf("published %s: manifest #%llu lists %zu file%s, next update %s",
-	       ca->repo, (unsigned long long)number, n, n == 1 ? "" : "s", asctime(gmtime(&next)));
+	{
+		char when[32];
+
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", gmtime(&next));
+		printf("published %s: manifest #%llu lists %zu file%s, next update %s\n",
+		       ca->repo_uri, (unsigned long long)number, n, n == 1 ? "" : "s", when);
+	}
 	OPENSSL_free(der);
 	free(files);
 	free_list(names, n);
@@ -1059,7 +1079,7 @@ print_time(const char *label, const ASN1_TIME *t)
 	BIO_free(b);
 }
 
-static int
+static void
 cmd_list(struct ca *ca)
 {
 	char **names, why[256];
@@ -1097,7 +1117,6 @@ cmd_list(struct ca *ca)
 	if (n == 0)
 		printf("no ROAs in %s\n", ca->repo);
 	free_list(names, n);
-	return 0;
 }
 
 static int
@@ -1294,13 +1313,17 @@ main(int argc, char **argv)
 		conf = defconf;
 	}
 	ca_load(&ca, conf);
-	if (strcmp(cmd, "list") == 0)
-		return cmd_list(&ca);
-	for (size_t i = 0; i < nrem; i++)
-		roa_remove(&ca, &removes[i]);
-	for (size_t i = 0; i < nadd; i++)
-		roa_add(&ca, &adds[i]);
-	publish(&ca);
+	if (strcmp(cmd, "list") == 0) {
+		cmd_list(&ca);
+	} else {
+		for (size_t i = 0; i < nrem; i++)
+			roa_remove(&ca, &removes[i]);
+		for (size_t i = 0; i < nadd; i++)
+			roa_add(&ca, &adds[i]);
+		publish(&ca);
+	}
+	/* Error paths exit through die() without freeing: a short-lived tool. */
+	ca_free(&ca);
 	free(defconf);
 	return 0;
 }

@@ -392,7 +392,8 @@ roa_econtent_decode(const unsigned char *der, long derlen, uint32_t *asid,
 			q = &v[n++];
 			memset(q, 0, sizeof(*q));
 			q->afi = afi;
-			memcpy(q->addr, ASN1_STRING_get0_data(ra->address), (size_t)octets);
+			if (octets > 0)	/* a /0 has no data (and may have no buffer) */
+				memcpy(q->addr, ASN1_STRING_get0_data(ra->address), (size_t)octets);
 			q->len = octets * 8 - unused;
 			q->maxlen = q->len;
 			if (ra->maxLength != NULL) {
