@@ -210,10 +210,10 @@ function runWorker(target, task, p, onMsg) {
 
 // Each typist types one key, waits for its echo, pauses 50-150 ms (a fast typist), repeats;
 // keys alternate 'x' and DEL so the line stays short. Echo time = key sent -> first output.
-async function typist(s, startAt, endAt, samples, stats) {
+async function typist(s, win, samples, stats) {
   await sleep(Math.random() * 150);
   let k = 0;
-  while (now() < endAt && !s.closed) {
+  while (now() < win.endAt && !s.closed) {
     const key = k++ % 2 === 0 ? 'x' : '\x7f';
     const t0 = now();
     const got = await new Promise((resolve) => {
@@ -222,7 +222,7 @@ async function typist(s, startAt, endAt, samples, stats) {
       s.send(key);
     });
     const dt = now() - t0;
-    if (t0 >= startAt) {
+    if (t0 >= win.startAt && t0 < win.endAt) {
       if (got) samples.push(dt); else stats.lost++;
     }
     await sleep(50 + Math.random() * 100);
@@ -231,10 +231,13 @@ async function typist(s, startAt, endAt, samples, stats) {
   await sleep(50);
 }
 
+// seconds: a number, or a promise: measure until it settles.
 async function measureEcho(typists, seconds) {
   const samples = [], stats = { lost: 0 };
-  const startAt = now() + 1000, endAt = startAt + seconds * 1000;
-  await Promise.all(typists.map((s) => typist(s, startAt, endAt, samples, stats)));
+  const win = { startAt: now() + 1000, endAt: Infinity };
+  if (typeof seconds === 'number') win.endAt = win.startAt + seconds * 1000;
+  else seconds.finally(() => { win.endAt = now(); });
+  await Promise.all(typists.map((s) => typist(s, win, samples, stats)));
   samples.sort((a, b) => a - b);
   const q = (f) => (samples.length ? samples[Math.min(samples.length - 1, Math.floor(f * samples.length))] : NaN);
   return { keys: samples.length, lost: stats.lost, p50: q(0.5), p99: q(0.99), max: samples[samples.length - 1] };
@@ -268,14 +271,28 @@ function memSnap(pid) {
 
 // labhub's warden (PID 1 of every cell) is a fork of the server, sharing its pages copy-on-write,
 // so the server's own Pss/Private shrink as cells start; its direct children are counted with it.
-function childrenPssKb(pid) {
-  const r = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' });
-  let sum = 0, n = 0;
-  for (const c of r.stdout.split('\n').map((x) => x.trim()).filter(Boolean)) {
-    const k = smapsKb(c).pss;
-    if (Number.isFinite(k)) { sum += k; n++; }
+// Sums Pss over the direct children (kids) and over all descendants (tree) of pid.
+function descendantsPssKb(pid) {
+  const r = spawnSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const kids = new Map();
+  for (const line of r.stdout.split('\n')) {
+    const [c, p] = line.trim().split(/\s+/).map(Number);
+    if (!c) continue;
+    if (!kids.has(p)) kids.set(p, []);
+    kids.get(p).push(c);
   }
-  return { kb: sum, n };
+  const out = { kids: 0, nkids: 0, tree: 0, ntree: 0 };
+  const todo = (kids.get(pid) || []).map((c) => [c, 1]);
+  while (todo.length) {
+    const [c, depth] = todo.pop();
+    const k = smapsKb(c).pss;
+    if (Number.isFinite(k)) {
+      out.tree += k; out.ntree++;
+      if (depth === 1) { out.kids += k; out.nkids++; }
+    }
+    for (const g of kids.get(c) || []) todo.push([g, depth + 1]);
+  }
+  return out;
 }
 
 // utime + stime of a process, in seconds.
@@ -378,6 +395,7 @@ async function benchTarget(t, o, log) {
   const r = { name: t.name, echo: [], notes: [] };
   await sleep(500);
   const base = memSnap(t.pid);
+  base.desc = descendantsPssKb(t.pid);
   r.base = base;
 
   // Output phases first, with nothing else going on but the typists' shells.
@@ -417,7 +435,14 @@ async function benchTarget(t, o, log) {
     if (idle.length < n) {
       log(`${t.name}: opening idle sessions up to ${n}`);
       const j0 = openStats.join.length, a0 = openStats.attach.length, t1 = now(), i0 = idle.length;
-      stop = await openMany(t, n - idle.length, idle, { concurrency: o.concurrency(t), deadline, log });
+      const opening = openMany(t, n - idle.length, idle, { concurrency: o.concurrency(t), deadline, log });
+      if (!r.echoOpening) {
+        // the typists keep typing while the first batch of sessions is being opened
+        r.echoOpening = await measureEcho(typists, opening);
+        r.echoOpening.opened = idle.length;
+        log(`  echo while opening: p50 ${f2(r.echoOpening.p50)} ms p99 ${f2(r.echoOpening.p99)} ms max ${f2(r.echoOpening.max)} ms (${r.echoOpening.keys} keys, ${r.echoOpening.lost} lost)`);
+      }
+      stop = await opening;
       const rate = (now() - t1) / Math.max(1, idle.length - i0);
       if (t.kind === 'labhub') {
         log(`  ${rate.toFixed(0)} ms per session; join ${avg(openStats.join.slice(j0)).toFixed(0)} ms, ` +
@@ -433,7 +458,7 @@ async function benchTarget(t, o, log) {
     }
     await sleep(2000);
     const mem = memSnap(t.pid);
-    const kids = t.kind === 'labhub' ? childrenPssKb(t.pid) : null;
+    const desc = descendantsPssKb(t.pid);
     const load = loadavg();
     const e = await measureEcho(typists, o.echoS);
     const sessions = idle.length + typists.length;
@@ -442,7 +467,9 @@ async function benchTarget(t, o, log) {
       pss_per_session_kb: (mem.pss - base.pss) / sessions,
       priv_per_session_kb: (mem.priv - base.priv) / sessions,
       machine_per_session_kb: ((base.avail - mem.avail) - (mem.client - base.client)) / sessions,
-      ...(kids ? { with_wardens_pss_per_session_kb: (mem.pss + kids.kb - base.pss) / sessions, wardens: kids.n } : {}),
+      with_children_pss_per_session_kb: (mem.pss + desc.kids - base.pss - base.desc.kids) / sessions,
+      tree_pss_per_session_kb: (mem.pss + desc.tree - base.pss - base.desc.tree) / sessions,
+      children: desc.nkids, tree_procs: desc.ntree,
       server_pss_kb: mem.pss, server_priv_kb: mem.priv, client_rss_delta_kb: mem.client - base.client,
     };
     r.echo.push(row);
@@ -481,6 +508,9 @@ function table(res, o) {
     rows.push([`echo p50 / p99 ms, N=${n} idle`, cell(te, T), cell(le, L), le && te ? ratio(le.p99, te.p99) : '-', target, verdict(ok)]);
   }
   const tt = T?.throughput?.mbps, lt = L?.throughput?.mbps;
+  const eo = (r) => (r?.echoOpening ? `${f2(r.echoOpening.p50)} / ${f2(r.echoOpening.p99)}` : '-');
+  rows.push([`echo p50 / p99 ms while ${o.ns.find((x) => x > 0)} sessions are opened`, eo(T), eo(L),
+    ratio(L?.echoOpening?.p99, T?.echoOpening?.p99), '', '']);
   rows.push([`throughput MB/s (1 session, head -c ${o.tpSize} | base64)`, f2(tt), f2(lt), ratio(lt, tt), '>= 2x ttyd',
     verdict(Number.isFinite(lt) && Number.isFinite(tt) ? lt >= 2 * tt : null)]);
   rows.push(['  server CPU s per 100 MB of output', f2(T?.throughput?.server_cpu_s_per_100mb), f2(L?.throughput?.server_cpu_s_per_100mb),
@@ -504,9 +534,11 @@ function table(res, o) {
   rows.push([`server PSS kB/session (at N=${tl?.n ?? '-'} / ${ll?.n ?? '-'})`, f0(tl?.pss_per_session_kb), f0(ll?.pss_per_session_kb),
     ratio(ll?.pss_per_session_kb, tl?.pss_per_session_kb), '<= ttyd',
     verdict(tl && ll ? ll.pss_per_session_kb <= tl.pss_per_session_kb : null)]);
-  rows.push(['labhub server + its wardens PSS kB/session', f0(tl?.pss_per_session_kb), f0(ll?.with_wardens_pss_per_session_kb),
-    ratio(ll?.with_wardens_pss_per_session_kb, tl?.pss_per_session_kb), '<= ttyd (see note)',
-    verdict(tl && ll ? ll.with_wardens_pss_per_session_kb <= tl.pss_per_session_kb : null)]);
+  rows.push(['server PSS kB/session, labhub + its wardens', f0(tl?.pss_per_session_kb), f0(ll?.with_children_pss_per_session_kb),
+    ratio(ll?.with_children_pss_per_session_kb, tl?.pss_per_session_kb), '<= ttyd (see note)',
+    verdict(tl && ll ? ll.with_children_pss_per_session_kb <= tl.pss_per_session_kb : null)]);
+  rows.push(['process tree PSS kB/session (server, shells, cells)', f0(tl?.tree_pss_per_session_kb), f0(ll?.tree_pss_per_session_kb),
+    ratio(ll?.tree_pss_per_session_kb, tl?.tree_pss_per_session_kb), '', '']);
   rows.push(['server Private (USS) kB/session', f0(tl?.priv_per_session_kb), f0(ll?.priv_per_session_kb),
     ratio(ll?.priv_per_session_kb, tl?.priv_per_session_kb), '', '']);
   rows.push(['machine kB/session (MemAvailable delta)', f0(tl?.machine_per_session_kb), f0(ll?.machine_per_session_kb),
