@@ -420,7 +420,7 @@ START_TEST(test_cpu_spin)
 	t0 = t_now_ms();
 	t_attack(b, &r, "euid", NULL, NULL);
 	t1 = t_now_ms();
-	ck_assert_int_lt(t1 - t0, 500);
+	ck_assert_int_lt(t1 - t0, 1000);	/* an exec round trip; the spinner is held to 20% */
 	for (;;) {
 		ck_assert_int_eq(cell_wait_event(a, &ev, 10000), 1);
 		if (ev.type == CELL_EV_RESULT) {

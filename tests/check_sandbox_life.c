@@ -188,15 +188,15 @@ END_TEST
 
 START_TEST(test_idle)
 {
-	struct cell *c = t_start("idle=1s");
+	struct cell *c = t_start("idle=2s");
 	struct cell_event ev;
 	long long t = t_now_ms();
 
-	usleep(600 * 1000);
-	ck_assert_int_eq(cell_notify_activity(c), 0);
-	ck_assert_int_eq(cell_wait_event(c, &ev, 700), 0);	/* still alive at 1.3 s */
-	expect_ending(c, "idle", 2000);
-	ck_assert_int_ge(t_now_ms() - t, 1500);
+	usleep(1000 * 1000);
+	ck_assert_int_eq(cell_notify_activity(c), 0);	/* idle clock restarts */
+	ck_assert_int_eq(cell_wait_event(c, &ev, 1500), 0);	/* still alive at 2.5 s */
+	expect_ending(c, "idle", 4000);
+	ck_assert_int_ge(t_now_ms() - t, 2900);
 	cell_stop(c);
 }
 END_TEST
