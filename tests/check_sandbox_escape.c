@@ -10,8 +10,13 @@
 #include <check.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -299,6 +304,35 @@ START_TEST(test_net_public)
 }
 END_TEST
 
+/* Host services on loopback and abstract unix sockets (X11, D-Bus: bwrap's CVE class) are out of reach. */
+START_TEST(test_net_host_services)
+{
+	struct cell *c = t_start(NULL);
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct sockaddr_un su = { .sun_family = AF_UNIX };
+	socklen_t len = sizeof sa;
+	struct t_result r;
+	char name[64], port[16];
+	int tcp = socket(AF_INET, SOCK_STREAM, 0), ux = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(tcp, (struct sockaddr *)&sa, sizeof sa), 0);
+	ck_assert_int_eq(listen(tcp, 4), 0);
+	ck_assert_int_eq(getsockname(tcp, (struct sockaddr *)&sa, &len), 0);
+	snprintf(port, sizeof port, "%d", ntohs(sa.sin_port));
+	snprintf(name, sizeof name, "labhub-test-%d", (int)getpid());
+	memcpy(su.sun_path + 1, name, strlen(name));
+	ck_assert_int_eq(bind(ux, (struct sockaddr *)&su,
+	    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name))), 0);
+	ck_assert_int_eq(listen(ux, 4), 0);
+	ck_assert_str_eq(t_attack(c, &r, "connect", "127.0.0.1", port), "ECONNREFUSED");
+	ck_assert_str_eq(t_attack(c, &r, "abstract", name, NULL), "ECONNREFUSED");
+	close(tcp);
+	close(ux);
+	cell_stop(c);
+}
+END_TEST
+
 /* A service in cell A on 127.0.0.1:5555 is reachable in A, not from B. */
 START_TEST(test_net_two_cells)
 {
@@ -504,6 +538,7 @@ suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_net_public);
 	tcase_add_test(tc, test_net_two_cells);
+	tcase_add_test(tc, test_net_host_services);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("resources");

@@ -28,6 +28,8 @@
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/un.h>
+#include <stddef.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
@@ -404,6 +406,14 @@ main(int argc, char **argv)
 			printf("%s%s", i == ifs ? "" : " ", i->if_name);
 		puts("");
 		return 0;
+	}
+	if (!strcmp(a, "abstract") && argc > 2) {
+		struct sockaddr_un su = { .sun_family = AF_UNIX };
+		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		size_t n = strlen(argv[2]);
+
+		memcpy(su.sun_path + 1, argv[2], n < sizeof su.sun_path - 1 ? n : sizeof su.sun_path - 2);
+		return say(connect(fd, (struct sockaddr *)&su, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n)));
 	}
 	if (!strcmp(a, "connect") && argc > 3)
 		return do_connect(argv[2], atoi(argv[3]));
