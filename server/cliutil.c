@@ -8,6 +8,8 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
+#include <grp.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,6 +18,29 @@
 
 #include "server/cliutil.h"
 #include "server/config.h"
+
+/*
+ * `sudo labhub user add ...` on a server whose data directory belongs to
+ * the service account must not leave root-owned files there that the
+ * server then cannot open: root takes the owner's uid and gid first (the
+ * audit actor was noted before, so it still says who ran the command).
+ */
+static int
+become_owner(const char *cmd, const char *dir)
+{
+	struct stat sb;
+	char actor[128];
+
+	if (geteuid() != 0 || stat(dir, &sb) != 0 || sb.st_uid == 0)
+		return 0;
+	cliutil_actor(actor, sizeof actor);	/* remembered */
+	if (setgroups(0, NULL) != 0 || setgid(sb.st_gid) != 0 || setuid(sb.st_uid) != 0) {
+		fprintf(stderr, "labhub %s: cannot switch to the owner (uid %lu) of %s: %s\n", cmd,
+		    (unsigned long)sb.st_uid, dir, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
 
 int
 cliutil_open_store(const char *cmd, const struct cliutil_store_args *a, unsigned flags,
@@ -33,6 +58,8 @@ cliutil_open_store(const char *cmd, const struct cliutil_store_args *a, unsigned
 		    strerror(errno));
 		return 1;
 	}
+	if (become_owner(cmd, c.data_dir) != 0)
+		return 1;
 	if (config_db_path(&c, path, sizeof path) != 0) {
 		fprintf(stderr, "labhub %s: data directory path is too long\n", cmd);
 		return 1;
@@ -47,12 +74,17 @@ cliutil_open_store(const char *cmd, const struct cliutil_store_args *a, unsigned
 void
 cliutil_actor(char *buf, size_t len)
 {
-	struct passwd *pw = getpwuid(geteuid());
+	static char actor[128];
+	struct passwd *pw;
 
-	if (pw != NULL && pw->pw_name != NULL && strlen(pw->pw_name) < 100)
-		snprintf(buf, len, "cli:%s", pw->pw_name);
-	else
-		snprintf(buf, len, "cli:uid%lu", (unsigned long)geteuid());
+	if (actor[0] == '\0') {
+		pw = getpwuid(geteuid());
+		if (pw != NULL && pw->pw_name != NULL && strlen(pw->pw_name) < 100)
+			snprintf(actor, sizeof actor, "cli:%s", pw->pw_name);
+		else
+			snprintf(actor, sizeof actor, "cli:uid%lu", (unsigned long)geteuid());
+	}
+	snprintf(buf, len, "%s", actor);
 }
 
 /* One line from f into buf without its line end. 0, or -1 (EOF, too long). */
@@ -80,17 +112,18 @@ read_hidden(const char *prompt, char *buf, size_t len)
 	struct termios old, quiet;
 	int rc;
 
-	fputs(prompt, stderr);
-	fflush(stderr);
+	/* echo off before the prompt, so nothing typed after it is shown */
 	if (tcgetattr(STDIN_FILENO, &old) != 0)
 		return -1;
 	quiet = old;
 	quiet.c_lflag &= ~(tcflag_t)ECHO;
 	quiet.c_lflag |= ECHONL;
-	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) != 0)
+	if (tcsetattr(STDIN_FILENO, TCSANOW, &quiet) != 0)
 		return -1;
+	fputs(prompt, stderr);
+	fflush(stderr);
 	rc = read_line(stdin, buf, len);
-	tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+	tcsetattr(STDIN_FILENO, TCSANOW, &old);
 	return rc;
 }
 

@@ -32,13 +32,16 @@ struct cliutil_store_args {
 
 /*
  * Resolves the config (config_resolve()), creates the data directory if
- * needed and opens labhub.db with flags (STORE_OPEN_*).  Returns 0 with
- * *out set, or 1 after printing why.  cmd names the command in messages.
+ * needed and opens labhub.db with flags (STORE_OPEN_*).  Run as root on a
+ * data directory owned by another user (the service account), it first
+ * switches to that user for good, so no root-owned file lands there.
+ * Returns 0 with *out set, or 1 after printing why.  cmd names the command
+ * in messages.
  */
 int cliutil_open_store(const char *cmd, const struct cliutil_store_args *a, unsigned flags,
     struct store **out);
 
-/* "cli:<unix user>" (or "cli:uid<N>" when the uid has no name). */
+/* "cli:<unix user>" (or "cli:uid<N>" when the uid has no name); the first caller's user. */
 void cliutil_actor(char *buf, size_t len);
 
 /*

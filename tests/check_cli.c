@@ -7,6 +7,8 @@
 
 #include <check.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -280,6 +282,85 @@ START_TEST(user_add_list_passwd_disable)
 }
 END_TEST
 
+/* Reads from the PTY master into buf until needle shows up or EOF/timeout. */
+static int
+pty_expect(int fd, char *buf, size_t len, size_t *used, const char *needle)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	ssize_t n;
+
+	while (strstr(buf, needle) == NULL) {
+		if (poll(&p, 1, 10000) != 1)
+			return -1;
+		n = read(fd, buf + *used, len - 1 - *used);
+		if (n <= 0)
+			return -1;
+		*used += (size_t)n;
+		buf[*used] = '\0';
+	}
+	return 0;
+}
+
+/* Runs `user add NAME --role admin` on a terminal, typing pw1 then pw2. */
+static int
+add_on_tty(const char *name, const char *pw1, const char *pw2, char *buf, size_t len)
+{
+	char *argv[] = { (char *)labhub_path(), (char *)"user", (char *)"add", (char *)name,
+	    (char *)"--role", (char *)"admin", (char *)"--data", datadir, NULL };
+	size_t used = 0;
+	int fd, status;
+	pid_t pid;
+	ssize_t n;
+
+	buf[0] = '\0';
+	pid = forkpty(&fd, NULL, NULL, NULL);
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	ck_assert_int_eq(pty_expect(fd, buf, len, &used, "New password: "), 0);
+	ck_assert_int_eq(write(fd, pw1, strlen(pw1)), (ssize_t)strlen(pw1));
+	ck_assert_int_eq(pty_expect(fd, buf, len, &used, "Repeat password: "), 0);
+	ck_assert_int_eq(write(fd, pw2, strlen(pw2)), (ssize_t)strlen(pw2));
+	/* drain until the child closes the terminal */
+	for (;;) {
+		struct pollfd p = { fd, POLLIN, 0 };
+
+		if (poll(&p, 1, 10000) != 1)
+			break;
+		n = read(fd, buf + used, len - 1 - used);
+		if (n <= 0)
+			break;
+		used += (size_t)n;
+		buf[used] = '\0';
+	}
+	close(fd);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+START_TEST(password_typed_twice_on_a_terminal)
+{
+	static char buf[8192];
+	struct store_user u;
+	struct store *s;
+
+	ck_assert_int_eq(add_on_tty("tina", "typed secret 1\n", "typed secret 1\n", buf, sizeof buf), 0);
+	/* not echoed, not shown back */
+	ck_assert_msg(strstr(buf, "typed secret") == NULL, "%s", buf);
+	ck_assert_ptr_nonnull(strstr(buf, "added admin 'tina'"));
+	ck_assert_int_eq(add_on_tty("tom", "typed secret 1\n", "typed secret 2\n", buf, sizeof buf), 1);
+	ck_assert_ptr_nonnull(strstr(buf, "do not match"));
+	s = open_db();
+	ck_assert_int_eq(store_user_get_by_name(s, "tina", &u), STORE_OK);
+	ck_assert_int_eq(auth_password_verify(u.pwhash, "typed secret 1", 14), 0);
+	ck_assert_int_eq(store_user_get_by_name(s, "tom", &u), STORE_NOTFOUND);
+	store_close(s);
+}
+END_TEST
+
 /* ---- cohorts ---------------------------------------------------------- */
 
 START_TEST(cohort_create_and_list)
@@ -398,6 +479,27 @@ START_TEST(config_file_gives_the_data_dir)
 }
 END_TEST
 
+START_TEST(root_acts_as_the_data_dir_owner)
+{
+	struct stat sb;
+	char path[400];
+
+	if (geteuid() != 0)
+		return;			/* only root can hand files to another user */
+	ck_assert_int_eq(chmod(tmpdir, 0711), 0);
+	ck_assert_int_eq(mkdir(datadir, 0700), 0);
+	ck_assert_int_eq(chown(datadir, 65534, 65534), 0);
+	ck_assert_int_eq(run("instructor pw 1\n", "user", "add", "tina", "--role", "instructor",
+	    "--password-stdin", "--data", datadir, NULL), 0);
+	snprintf(path, sizeof path, "%s/labhub.db", datadir);
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_int_eq(sb.st_uid, 65534);
+	/* the audit log still names who ran it */
+	ck_assert_int_eq(run(NULL, "user", "list", "--data", datadir, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "tina"));
+}
+END_TEST
+
 static Suite *
 cli_suite(void)
 {
@@ -415,9 +517,11 @@ cli_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, user_add_list_passwd_disable);
+	tcase_add_test(tc, password_typed_twice_on_a_terminal);
 	tcase_add_test(tc, cohort_create_and_list);
 	tcase_add_test(tc, db_migrate_backup_and_audit);
 	tcase_add_test(tc, config_file_gives_the_data_dir);
+	tcase_add_test(tc, root_acts_as_the_data_dir_owner);
 	suite_add_tcase(su, tc);
 	return su;
 }
