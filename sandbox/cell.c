@@ -406,6 +406,7 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 	char why[512] = "";
 	double t0 = mono_us(), t_clone = t0, t_maps = t0, t_join = t0;
 	const void *bpf = NULL;
+	static int warned_cgroup;
 	int sv[2] = { -1, -1 }, sync[2] = { -1, -1 }, status;
 	pid_t pid;
 
@@ -461,6 +462,15 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 	}
 	if ((spec->limits.memory || spec->limits.pids || spec->limits.cpu_percent) &&
 	    cgroup_create(&c->cg, c->id, &spec->limits, why, sizeof why) < 0) {
+		/* only a host that does not let us (no controller, not writable)
+		 * degrades; anything else must not start a cell without its limits */
+		if (errno != EACCES && errno != EPERM && errno != EROFS && errno != ENOENT &&
+		    errno != EOPNOTSUPP) {
+			snprintf(err, errlen, "cell %s: %s", c->id, why);
+			goto fail;
+		}
+		if (!warned_cgroup++)
+			log_warn("cells run without cgroup limits: %s", why);
 		x.degraded |= CELL_DEGRADED_NO_CGROUP;
 		snprintf(c->degraded_text, sizeof c->degraded_text,
 		    "no cgroup limits (%s); rlimits still apply", why);

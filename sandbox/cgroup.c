@@ -103,9 +103,16 @@ make_dirs(const char *base, const char *own, const char *id, char *out, size_t o
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if (mkdir(out, 0755) < 0)
+	/* a leftover of a supervisor that died: empty cgroups can go */
+	if (mkdir(out, 0755) == 0)
+		return 0;
+	if (errno != EEXIST)
 		return -1;
-	return 0;
+	if (rmdir(out) < 0) {
+		errno = EEXIST;	/* in use: another live cell has this id */
+		return -1;
+	}
+	return mkdir(out, 0755);
 }
 
 static int
@@ -115,6 +122,7 @@ create_v2(struct cgroup *cg, const char *id, const struct cell_limits *l, char *
 
 	if (own_path(NULL, own, sizeof own) < 0) {
 		snprintf(why, whylen, "cgroup v2: own cgroup not found");
+		errno = ENOENT;
 		return -1;
 	}
 	snprintf(parent, sizeof parent, CG_ROOT "%s/labhub", own);
@@ -128,6 +136,7 @@ create_v2(struct cgroup *cg, const char *id, const struct cell_limits *l, char *
 	if (put(parent, "cgroup.subtree_control", "+memory +pids +cpu") < 0) {
 		snprintf(why, whylen, "cgroup v2: enable controllers in %s: %s "
 		    "(run labhub in a delegated cgroup without other processes)", parent, strerror(errno));
+		errno = EOPNOTSUPP;	/* the host's set-up: degrade, do not fail */
 		goto fail;
 	}
 	if (l->memory) {
@@ -149,7 +158,12 @@ create_v2(struct cgroup *cg, const char *id, const struct cell_limits *l, char *
 failw:
 	snprintf(why, whylen, "cgroup v2: write limits in %s: %s", cg->path[0], strerror(errno));
 fail:
-	cgroup_destroy(cg);
+	{
+		int e = errno;
+
+		cgroup_destroy(cg);
+		errno = e;
+	}
 	return -1;
 }
 
@@ -165,6 +179,7 @@ create_v1(struct cgroup *cg, const char *id, const struct cell_limits *l, char *
 		snprintf(base, sizeof base, CG_ROOT "/%s", v1_ctrl[i]);
 		if (own_path(v1_ctrl[i], own, sizeof own) < 0 || access(base, F_OK) < 0) {
 			snprintf(why, whylen, "cgroup v1: no %s controller", v1_ctrl[i]);
+			errno = ENOENT;
 			goto fail;
 		}
 		if (make_dirs(base, own, id, cg->path[i], sizeof cg->path[i]) < 0) {
@@ -198,7 +213,12 @@ create_v1(struct cgroup *cg, const char *id, const struct cell_limits *l, char *
 failw:
 	snprintf(why, whylen, "cgroup v1: write limits: %s", strerror(errno));
 fail:
-	cgroup_destroy(cg);
+	{
+		int e = errno;
+
+		cgroup_destroy(cg);
+		errno = e;
+	}
 	return -1;
 }
 

@@ -324,6 +324,21 @@ START_TEST(test_start_errors)
 	ck_assert_int_eq(cell_start(&spec, &c, err, sizeof err), -1);
 	ck_assert_ptr_nonnull(strstr(err, "workspace /nonexistent/ws"));
 	ck_assert_ptr_null(c);
+	/* the same id twice at once: refused, never a second cell without limits */
+	spec.workspace = NULL;
+	spec.id = "dup-id-test";
+	ck_assert_msg(cell_start(&spec, &c, err, sizeof err) == 0, "%s", err);
+	if (!(cell_degraded(c) & CELL_DEGRADED_NO_CGROUP)) {
+		struct cell *c2 = NULL;
+
+		ck_assert_int_eq(cell_start(&spec, &c2, err, sizeof err), -1);
+		ck_assert_ptr_nonnull(strstr(err, "cgroup"));
+		ck_assert_ptr_null(c2);
+	}
+	cell_stop(c);
+	/* and a leftover (empty) cgroup of that id does not block the next one */
+	ck_assert_msg(cell_start(&spec, &c, err, sizeof err) == 0, "%s", err);
+	cell_stop(c);
 }
 END_TEST
 
