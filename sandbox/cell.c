@@ -452,6 +452,10 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 			goto fail;
 		}
 		x.exe_path[n] = 0;
+		/* replaced on disk while we run (an upgrade, a rebuild): the file
+		 * now at that path is the labhub to bind */
+		if ((size_t)n > 10 && strcmp(x.exe_path + n - 10, " (deleted)") == 0)
+			x.exe_path[n - 10] = 0;
 	}
 	/* root mode: the learner (inside 1000) must own the top of the workspace */
 	if (!x.unpriv && x.ws_fd >= 0 &&
