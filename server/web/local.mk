@@ -83,4 +83,5 @@ web-srcdir: web-stamp
 # Browser tests (playwright-core + Debian's chromium against a real labhub serve).
 TESTS += tests/browser/run.sh
 EXTRA_DIST += tests/browser/run.sh tests/browser/lib.mjs tests/browser/learner.test.mjs \
-	tests/browser/instructor.test.mjs tests/browser/keyboard.test.mjs
+	tests/browser/instructor.test.mjs tests/browser/keyboard.test.mjs \
+	tests/browser/errors.test.mjs tests/browser/i18n.test.mjs

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { startServer, launch, shot, PROMPT, waitTerm, staffLogin, createCohort, join, solution,
-	labOffered, ARTIFACTS } from "./lib.mjs";
+	labOffered, ARTIFACTS, execFileSync } from "./lib.mjs";
 
 let server, browser, staff, kid, code, id, offered;
 
@@ -128,4 +128,23 @@ test("the grid shows a passed check within 1 s", async (t) => {
 	await page.waitForSelector("#detail .history table");
 	assert.match(await page.locator("#detail .history").innerText(), /create/, "the history shows the step");
 	await shot(page, "instructor-05-history");
+});
+
+test("the admin page lists the server, every cohort and the labs", async (t) => {
+	if (!server.data)
+		return t.skip("needs a server started by the test (LABHUB_TEST_URL is set)");
+	execFileSync(process.env.LABHUB, ["user", "add", "root", "--role", "admin", "--password-stdin", "--data", server.data],
+		{ input: "admin-test-password-1\n" });
+	const admin = await browser.person();
+	await staffLogin(admin.page, server.url, { name: "root", password: "admin-test-password-1" });
+	await admin.page.waitForSelector("main h1:has-text('Administration')");
+	await admin.page.waitForSelector("section[aria-labelledby=adm-cohorts] table");
+	const text = await admin.page.locator("main").innerText();
+	assert.match(text, /Demo workshop/, "the demo cohort of another instructor is listed");
+	assert.match(text, /Grid test/);
+	assert.match(text, /labhub/, "the server's version is shown");
+	await admin.page.waitForSelector("section[aria-labelledby=adm-labs] table");
+	assert.match(await admin.page.locator("section[aria-labelledby=adm-labs]").innerText(), /hello-shell/);
+	await shot(admin.page, "admin-01");
+	await admin.context.close();
 });

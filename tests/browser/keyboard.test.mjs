@@ -110,6 +110,13 @@ test("keyboard only: terminal, F6 out, Check, hint with confirmation", async (t)
 	await page.waitForSelector(".hint-text");
 	assert.ok(await page.evaluate(() => !document.querySelector("dialog")), "the dialog is gone");
 	await shot(page, "keyboard-04-hint-shown");
+
+	// The terminal's screen reader mode is a labelled checkbox, reached and switched by keyboard.
+	await tabTo(page, (f) => f.id === "sr-mode", "the screen reader mode switch", 60);
+	await page.keyboard.press("Space");
+	await page.waitForSelector("#terminal .xterm-accessibility-tree", { state: "attached" });
+	assert.equal(await page.getAttribute("#sr-mode", "id"), "sr-mode");
+	assert.match(await page.locator("label[for=sr-mode]").innerText(), /screen reader/i);
 });
 
 test("200% zoom: sign-in, labs and lab view fit without sideways scrolling", async () => {

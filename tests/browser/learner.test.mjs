@@ -4,8 +4,9 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import { startServer, launch, shot, PROMPT, termText, waitTerm, staffLogin, createCohort, join,
-	solution, labOffered } from "./lib.mjs";
+	solution, labOffered, srcdir } from "./lib.mjs";
 
 let server, browser, learner, code, offered, header = "";
 
@@ -92,7 +93,7 @@ test("hello-shell: a real shell, a passed step, a hint, the same shell after rel
 
 	// A hint on the next step: the cost is confirmed before the text is revealed, and
 	// passing that step then earns its points minus the cost.
-	await page.click(".next-step");
+	await first.locator(".next-step").click();
 	const hinted = page.locator('.step[data-step="secret"]');
 	const worth = parseInt(await hinted.locator(".step-points").innerText(), 10);
 	const button = hinted.locator(".hint-button").first();
@@ -114,10 +115,26 @@ test("hello-shell: a real shell, a passed step, a hint, the same shell after rel
 	const scoreAfterHint = parseInt(await page.locator("#score").innerText(), 10);
 	assert.equal(scoreAfterHint, scoreAfterPass + worth - cost, "the hint's cost comes off the step's points");
 
+	// A question step: a wrong choice gets the lab's advice, the right one passes.
+	const perms = page.locator('.step[data-step="perms"]');
+	await hinted.locator(".next-step").click();
+	await perms.locator('input[type=radio][value="only the owner"]').check();
+	await perms.locator(".step-action").click();
+	await perms.locator(".feedback.warn").waitFor({ timeout: 20000 });
+	assert.match(await perms.locator(".feedback").innerText(), /last three/i, "the lab's own feedback is shown");
+	assert.equal(await perms.getAttribute("data-state"), "open");
+	await shot(page, "learner-06b-wrong-answer");
+	const right = fs.readFileSync(`${srcdir}/curriculum/labs/hello-shell/solution/perms.answer`, "utf8").trim();
+	await perms.locator(`input[type=radio][value="${right}"]`).check();
+	await perms.locator(".step-action").click();
+	await page.waitForSelector('.step[data-step="perms"][data-state="passed"]', { timeout: 20000 });
+	const scoreAll = parseInt(await page.locator("#score").innerText(), 10);
+	assert.ok(scoreAll > scoreAfterHint, "the last step adds its points");
+
 	await page.reload();
 	await page.waitForSelector("#terminal .xterm-rows");
 	await page.waitForSelector('.step[data-step="create"][data-state="passed"]');
-	assert.equal(parseInt(await page.locator("#score").innerText(), 10), scoreAfterHint, "the score survives a reload");
+	assert.equal(parseInt(await page.locator("#score").innerText(), 10), scoreAll, "the score survives a reload");
 	await page.click("#terminal");
 	await page.keyboard.type("echo \"again=$$ $MARK\"\n");
 	const again = await waitTerm(page, /again=\d+ m\d+/);
@@ -125,4 +142,31 @@ test("hello-shell: a real shell, a passed step, a hint, the same shell after rel
 	assert.equal(/again=\d+ m(\d+)/.exec(again)[1], pid, "the shell kept its variables");
 	await shot(page, "learner-07-reloaded");
 	assert.match(await termText(page), /again=/);
+
+	// A network drop: the socket goes away, comes back by itself, and the same shell is there.
+	await page.evaluate(() => window.labhub.conn.ws.close());
+	await page.waitForSelector("#status.ok", { timeout: 15000 });
+	await page.click("#terminal");
+	await page.keyboard.type("echo \"back=$$\"\n");
+	const back = await waitTerm(page, /back=\d+/);
+	assert.equal(/back=(\d+)/.exec(back)[1], pid, "after a reconnect the same shell is attached");
+	await shot(page, "learner-08-reconnected");
+});
+
+test("an ended session says so and offers to sign in again", async (t) => {
+	if (!offered.ok)
+		return t.skip(offered.why);
+	const { page, context } = learner;
+	// Sign out "on another tab" of the same browser: this tab's session is gone.
+	const other = await context.newPage();
+	await other.goto(`${server.url}/`);
+	await other.evaluate(() => fetch("/api/logout", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" }));
+	await other.close();
+	if (!(await page.locator('.step[data-step="create"] .step-action').isVisible()))
+		await page.locator('.step[data-step="create"] .step-toggle').click();
+	await page.locator('.step[data-step="create"] .step-action').click();
+	await page.waitForSelector("main h1:has-text('expired')", { timeout: 10000 });
+	await shot(page, "learner-09-expired");
+	await page.click("main button.primary");
+	await page.waitForSelector("#join-form");
 });

@@ -48,6 +48,11 @@ const ctx = {
 		const message = (err && (err.message || (err.error && err.error.message))) || "";
 		const known = t(`error.${code}`);
 		const base = known === `error.${code}` ? t("error.internal") : known;
+		// A lab problem carries a reference (LAB-...) the instructor finds in the log: that,
+		// not the server's English sentence around it, is what the learner needs to pass on.
+		const ref = /\bLAB-[A-Za-z0-9-]+/.exec(message);
+		if (code === "lab_error" && ref)
+			return `${base} ${t("error.reference", { ref: ref[0] })}`;
 		return message && message !== base ? `${base} ${t("error.detail", { message })}` : base;
 	},
 	signedIn(user) {
@@ -191,6 +196,8 @@ function watchConnection() {
 	ctx.conn.on("session.expired", () => {
 		ctx.conn.stop();
 		ctx.expired = true;
+		ctx.user = null;
+		renderHeader();
 		ctx.setStatus("");
 		route();
 	});
@@ -200,7 +207,10 @@ function watchConnection() {
 		if (msg.handled)
 			return;
 		if (msg.code === "unauthenticated") {
+			ctx.conn.stop();
 			ctx.expired = true;
+			ctx.user = null;
+			renderHeader();
 			route();
 		} else {
 			ctx.setStatus(ctx.describe(msg), "error");

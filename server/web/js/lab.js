@@ -28,7 +28,7 @@ function choicesOf(step) {
 
 export function render(ctx, root, { lab: labId }) {
 	document.body.classList.add("wide");
-	const state = { attempt: null, lab: null, score: 0, expanded: new Set(), feedback: {}, busy: new Set() };
+	const state = { attempt: null, lab: null, score: 0, expanded: new Set(), feedback: {}, busy: new Set(), answers: {} };
 	const scoreEl = h("span", { id: "score", class: "score", "aria-live": "polite" });
 	const stepsEl = h("ol", { class: "steps", id: "steps" });
 	const labError = h("div", { class: "lab-error", role: "alert" });
@@ -104,12 +104,14 @@ export function render(ctx, root, { lab: labId }) {
 	}
 
 	function hintsBlock(step) {
-		const hints = step.hints || [];
+		// Once a step is passed, hints not taken are no longer offered (they could only cost).
+		const hints = (step.hints || []).map((x, i) => ({ ...x, i }))
+			.filter((x) => step.state !== "passed" || x.taken);
 		if (!hints.length)
 			return null;
 		return h("div", { class: "hints" },
 			h("h4", {}, t("lab.hints")),
-			h("ol", {}, hints.map((hint, i) => h("li", { class: "hint-item" },
+			h("ol", {}, hints.map(({ i, ...hint }) => h("li", { class: "hint-item", value: i + 1 },
 				hint.taken && hint.text ?
 					h("p", { class: "hint-text" }, hint.text) :
 					h("button", {
@@ -131,15 +133,19 @@ export function render(ctx, root, { lab: labId }) {
 				h("legend", {}, t("lab.answer")),
 				choices.map((c, i) => h("div", { class: "choice" },
 					h("input", { type: "radio", name: `answer-${step.id}`, id: `ans-${step.id}-${i}`, value: c,
-						disabled, required: true }),
+						disabled, required: true, checked: state.answers[step.id] === c }),
 					h("label", { for: `ans-${step.id}-${i}` }, c)))));
 		} else {
 			form.appendChild(h("div", { class: "field" },
 				h("label", { for: `ans-${step.id}` }, t("lab.answer")),
 				h("input", { id: `ans-${step.id}`, name: `answer-${step.id}`, disabled, required: true,
-					autocomplete: "off", maxlength: 4000 })));
+					autocomplete: "off", maxlength: 4000, value: state.answers[step.id] || "" })));
 		}
 		form.appendChild(h("button", { type: "submit", class: "primary step-action", disabled }, busy ? t("lab.checking") : label));
+		// Keep what was typed or chosen when the list is redrawn (after a check, a hint...).
+		form.addEventListener("input", (e) => {
+			state.answers[step.id] = e.target.value;
+		});
 		form.addEventListener("submit", (e) => {
 			e.preventDefault();
 			const v = new FormData(form).get(`answer-${step.id}`);
