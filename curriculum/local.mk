@@ -16,5 +16,5 @@ uninstall-local:
 	rm -rf '$(DESTDIR)$(curriculumdir)'
 
 # Every lab must be solvable and reject its broken attempts (runs cells).
-TESTS += tests/labs/curriculum.sh tests/labs/authoring.sh
+TESTS += tests/labs/curriculum.sh tests/labs/authoring.sh tests/labs/cell-exec.sh
 .PHONY: install-curriculum

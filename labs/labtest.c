@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "labs/exec.h"
@@ -392,17 +393,93 @@ count_bad(json_t *rows)
 	return bad;
 }
 
+/* Run the scenarios of one lab, up to JOBS at a time (each in its own
+ * process and cell); rows come back in scenario order. */
+static json_t *
+run_all(enum iso iso, const char *labdir, const char *seed, struct broken *brokens, size_t nb, int jobs)
+{
+	size_t total = nb + 1, next = 0, done = 0, i;
+	pid_t *pids = calloc(total, sizeof *pids);
+	json_t *rows = json_array();
+	char dir[PATH_MAX], path[PATH_MAX + 32];
+	json_error_t jerr;
+
+	if (pids == NULL || labdir_tmp(dir, sizeof dir, "jobs") < 0) {
+		free(pids);
+		add_row(rows, "solution", "-", "-", "error", 0, "cannot start the scenarios");
+		return rows;
+	}
+	fflush(stdout);
+	while (done < total) {
+		int running = 0, st;
+		pid_t p;
+
+		for (i = 0; i < total; i++)
+			running += pids[i] > 0;
+		if (next < total && running < jobs) {
+			p = fork();
+			if (p == 0) {
+				json_t *r = scenario(iso, labdir, NULL, seed, next == 0 ? "solution" : "broken",
+				    next == 0 ? NULL : brokens[next - 1].name);
+
+				snprintf(path, sizeof path, "%s/%zu.json", dir, next);
+				json_dump_file(r, path, JSON_COMPACT);
+				_exit(0);
+			}
+			if (p < 0) {
+				json_t *r = scenario(iso, labdir, NULL, seed, next == 0 ? "solution" : "broken",
+				    next == 0 ? NULL : brokens[next - 1].name);
+
+				snprintf(path, sizeof path, "%s/%zu.json", dir, next);
+				json_dump_file(r, path, JSON_COMPACT);
+				json_decref(r);
+				done++;
+			} else {
+				pids[next] = p;
+			}
+			next++;
+			continue;
+		}
+		p = wait(&st);
+		if (p < 0)
+			break;
+		for (i = 0; i < total; i++)
+			if (pids[i] == p) {
+				pids[i] = -1;
+				done++;
+			}
+	}
+	for (i = 0; i < total; i++) {
+		json_t *r;
+
+		snprintf(path, sizeof path, "%s/%zu.json", dir, i);
+		r = json_load_file(path, 0, &jerr);
+		if (!json_is_array(r)) {
+			json_decref(r);
+			r = json_array();
+			add_row(r, i == 0 ? "solution" : brokens[i - 1].name, "-", "-", "error", 0,
+			    "the scenario process died");
+		}
+		json_array_extend(rows, r);
+		json_decref(r);
+	}
+	labdir_rm_rf(dir);
+	free(pids);
+	return rows;
+}
+
 static void
 test_usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: labhub lab test [--seed SEED] DIR...\n"
+	    "usage: labhub lab test [--seed SEED] [--jobs N] DIR...\n"
 	    "\n"
 	    "Proves each lab solvable and its broken attempts rejected: in a fresh workspace, runs\n"
 	    "setup, then every solution/<step>.sh (as the learner) and the step's check, which must\n"
 	    "pass; then, for each broken/<name>.sh, a fresh workspace with the solutions of the\n"
 	    "earlier steps and the broken script: the named step must fail with the expected\n"
 	    "feedback.  Prints a table; exits 1 on any mismatch.\n"
+	    "Scenarios run N at a time (default: the number of CPUs).\n"
 	    "Each scenario runs in a fresh labhub cell (LABHUB_LAB_ISOLATION=none: on the host).\n");
 }
 
@@ -413,11 +490,13 @@ lab_test_main(int argc, char **argv)
 		{ "inner", required_argument, NULL, 'i' },
 		{ "broken", required_argument, NULL, 'b' },
 		{ "seed", required_argument, NULL, 's' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *inner_mode = NULL, *broken = NULL, *seed = "labhub-test-seed";
-	int c, bad = 0, d;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int c, bad = 0, d, jobs = ncpu > 0 ? (int)ncpu : 1;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
@@ -430,6 +509,13 @@ lab_test_main(int argc, char **argv)
 			break;
 		case 's':
 			seed = optarg;
+			break;
+		case 'j':
+			jobs = atoi(optarg);
+			if (jobs < 1 || jobs > 64) {
+				fprintf(stderr, "labhub lab test: --jobs takes 1..64\n");
+				return EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			test_usage(stdout);
@@ -457,8 +543,8 @@ lab_test_main(int argc, char **argv)
 		enum iso iso = pick_isolation();
 		struct broken *brokens = NULL;
 		char msg[512], lab[PATH_MAX + 16];
-		size_t nb = 0, i;
-		json_t *rows, *more;
+		size_t nb = 0;
+		json_t *rows;
 		struct stat st;
 
 		snprintf(lab, sizeof lab, "%s/lab.lua", argv[d]);
@@ -468,18 +554,17 @@ lab_test_main(int argc, char **argv)
 			continue;
 		}
 		printf("lab %s (isolation: %s)\n", argv[d], iso_names[iso]);
-		rows = scenario(iso, argv[d], NULL, seed, "solution", NULL);
 		if (labdir_brokens(argv[d], &brokens, &nb, msg, sizeof msg) < 0) {
-			add_row(rows, "broken/", "-", "fail", "bad header", 0, msg);
+			free(brokens);
+			brokens = NULL;
 			nb = 0;
+			rows = run_all(iso, argv[d], seed, brokens, nb, jobs);
+			add_row(rows, "broken/", "-", "fail", "bad header", 0, msg);
+		} else {
+			rows = run_all(iso, argv[d], seed, brokens, nb, jobs);
 		}
-		if (nb == 0 && json_array_size(rows) > 0)
+		if (nb == 0)
 			add_row(rows, "broken/", "-", "fail", "none", 0, "the lab has no broken attempts");
-		for (i = 0; i < nb; i++) {
-			more = scenario(iso, argv[d], NULL, seed, "broken", brokens[i].name);
-			json_array_extend(rows, more);
-			json_decref(more);
-		}
 		free(brokens);
 		print_table(stdout, rows);
 		c = count_bad(rows);

@@ -73,7 +73,7 @@ static json_t *
 act(const char *action, const char *a1, const char *a2, const char *answer, int *status)
 {
 	struct lab_opts o = { .labdir = labdir, .workspace = wsdir, .seed = "alice", .statedir = state,
-	    .check_ms = 2000 };
+	    .check_ms = 2000, .limits = { .mem_max = 4u << 20 } };
 
 	return lab_exec(&o, action, a1, a2, answer, answer ? strlen(answer) : 0, status);
 }
