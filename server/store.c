@@ -991,6 +991,9 @@ store_session_create(struct store *s, const unsigned char token_hash[STORE_TOKEN
 	sqlite3_stmt *st;
 	int64_t t = now(s);
 
+	/* every sign-in sweeps the expired ones: the table stays as big as the live sessions */
+	if (store_session_purge_expired(s, t, NULL) != STORE_OK)
+		log_warn("store: could not purge expired sessions");
 	if ((st = stmt(s, S_SESSION_CREATE)) == NULL)
 		return STORE_ERROR;
 	BIND(sqlite3_bind_blob(st, 1, token_hash, STORE_TOKEN_HASH_LEN, SQLITE_STATIC));

@@ -166,6 +166,7 @@ struct store_session {
 	int64_t last_seen;
 };
 
+/* Also deletes every session expired by the store's clock, so none pile up. */
 int store_session_create(struct store *s, const unsigned char token_hash[STORE_TOKEN_HASH_LEN],
     int64_t user_id, int64_t expires);
 /*

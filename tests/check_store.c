@@ -292,6 +292,13 @@ START_TEST(sessions)
 
 	ck_assert_int_eq(store_session_purge_expired(s, fake_now + 10, &n), STORE_OK);
 	ck_assert_int_eq(n, 1);
+	/* a new sign-in sweeps expired sessions by itself */
+	ck_assert_int_eq(store_session_create(s, t2, id, fake_now + 5), STORE_OK);
+	fake_now += 6;
+	ck_assert_int_eq(store_session_create(s, t3, id, fake_now + 100), STORE_OK);
+	ck_assert_int_eq(store_session_purge_expired(s, fake_now, &n), STORE_OK);
+	ck_assert_int_eq(n, 0);
+	fake_now -= 6;
 	ck_assert_int_eq(store_session_delete(s, t1), STORE_OK);
 	ck_assert_int_eq(store_session_delete(s, t1), STORE_NOTFOUND);
 	ck_assert_int_eq(store_session_lookup(s, t1, fake_now, &se, NULL), STORE_NOTFOUND);
