@@ -72,6 +72,9 @@ lab_json_text(const char *s, size_t len)
 	return j != NULL ? j : json_string("");
 }
 
+/* Set by the CLI: each metered section also arms SIGALRM (see on_alarm). */
+static int hard_alarm;
+
 static long long
 now_ms(void)
 {
@@ -156,7 +159,11 @@ call_lab(struct run *r, int nargs, unsigned ms, const char *where, char **fb)
 	int rc;
 
 	vm_begin(r->vm, ms);
+	if (hard_alarm)
+		alarm(ms / 1000 + 3);
 	rc = lua_pcall(r->L, nargs, 1, 0);
+	if (hard_alarm)
+		alarm(0);
 	*fb = NULL;
 	if (rc == LUA_OK && vm_stopped(r->vm) != VM_RUNNING) {
 		/* killed, yet it returned (the kill was swallowed in a coroutine) */
@@ -680,13 +687,14 @@ on_alarm(int sig)
 static void
 arm_alarm(const char *action, const char *step, unsigned ms)
 {
-	char ref[32];
+	char ref[32], msg[160];
 	json_t *j;
 	char *s;
 
 	make_ref(ref, sizeof ref, "?", 0, step != NULL ? step : "", "wall-clock limit");
+	snprintf(msg, sizeof msg, "This lab has a problem. Please tell your instructor and quote %s.", ref);
 	j = json_pack("{s:b, s:s, s:{s:s, s:s, s:s}}", "ok", 0, "action", action, "lab_error",
-	    "ref", ref, "message", "This lab has a problem. Please tell your instructor and quote the reference.",
+	    "ref", ref, "message", msg,
 	    "detail", "the lab script ran past its wall-clock limit and was ended");
 	if (j != NULL && step != NULL)
 		json_object_set_new(j, "step", lab_json_text(step, strlen(step)));
@@ -695,6 +703,7 @@ arm_alarm(const char *action, const char *step, unsigned ms)
 		alarm_len = (size_t)snprintf(alarm_json, sizeof alarm_json, "%s\n", s);
 		signal(SIGALRM, on_alarm);
 		alarm(ms / 1000 + 3);
+		hard_alarm = 1;
 	}
 	free(s);
 	json_decref(j);

@@ -2,7 +2,7 @@
 # "Lab scripts (Lua)" and "What the lab checks read" (SANDBOX-TESTS.md), run
 # the way the server runs checks: `lab exec` inside a real cell.  A check that
 # loops, sleeps forever or allocates without bound is stopped and reported as
-# a lab error; io/os/debug/package/bytecode are unavailable; a symlink to a
+# a lab error, even when stuck inside one C call; io/os/debug/package/bytecode are unavailable; a symlink to a
 # host file, a FIFO and a 1 GiB sparse file are refused with clear feedback
 # and the check does not hang.
 [ "${LABHUB_TEST_LEVEL:-}" = unit ] && { echo "SKIP: starts cells"; exit 77; }
@@ -29,6 +29,7 @@ s("libs", function(c)
   c:fail("libs ok")
 end)
 s("read", function(c) c:read("target") end)
+s("cpattern", function(c) return string.rep("a", 3000):find(".-.-.-.-.-b") end)
 LUA
 exec_in_cell() { # STEP -> stdout JSON, $rc
 	out=$("$LABHUB" cell run --workspace "$ws" --lab "$lab" -- /run/labhub/labhub lab exec \
@@ -43,6 +44,12 @@ for case in "loop:check: \(instruction budget\|wall-clock\)" "pcall-loop:check: 
 	echo "$out" | grep -q "$want" || fail "$step: detail lacks '$want': $out"
 	[ $(( $(date +%s) - start )) -lt 30 ] || fail "$step: took too long"
 done
+# Stuck inside one C call (a pattern match), where the count hook never runs:
+# SIGALRM still ends it with a lab error a few seconds after the 10 s limit.
+start=$(date +%s)
+exec_in_cell cpattern
+[ $rc -eq 3 ] && echo "$out" | grep -q 'wall-clock limit' || fail "cpattern: $rc $out"
+[ $(( $(date +%s) - start )) -lt 25 ] || fail "cpattern: took too long"
 start=$(date +%s)
 exec_in_cell sleep
 [ $rc -eq 0 ] && echo "$out" | grep -q '"passed":false,"feedback":"slept: true"' || fail "sleep: $rc $out"
