@@ -97,6 +97,20 @@ test("the grid shows a passed check within 1 s", async (t) => {
 	await kid.page.goto(`${server.url}/#/lab/hello-shell`);
 	await kid.page.waitForSelector("#terminal .xterm-rows");
 	await waitTerm(kid.page, PROMPT, 20000);
+
+	// Three failed checks on one step: the learner is marked stuck, and the filter finds them.
+	const check = kid.page.locator('.step[data-step="create"] .step-action');
+	for (let i = 0; i < 3; i++) {
+		await check.click();
+		await kid.page.locator('.step[data-step="create"] .feedback.warn').waitFor({ timeout: 20000 });
+		await kid.page.waitForSelector('.step[data-step="create"] .step-action:not([disabled])');
+	}
+	await page.waitForSelector('tr[data-user].stuck .badge.stuck', { timeout: 5000 });
+	await page.check("#only-stuck");
+	assert.equal(await page.locator("tr[data-user]").count(), 1, "the stuck learner is listed");
+	await shot(page, "instructor-04a-stuck");
+	await page.uncheck("#only-stuck");
+
 	await kid.page.click("#terminal");
 	await kid.page.keyboard.type(solution("hello-shell", "create"));
 	await kid.page.keyboard.type("echo typed-$((1+1))\n");
@@ -121,6 +135,7 @@ test("the grid shows a passed check within 1 s", async (t) => {
 	t.diagnostic(`check took ${resultAt - clickedAt} ms; the grid changed ${gridAt - resultAt} ms after the learner saw the result`);
 	assert.ok(gridAt - resultAt < 1000, `grid updated ${gridAt - resultAt} ms after the learner saw the result`);
 	await shot(page, "instructor-04-grid-live");
+	assert.equal(await page.locator('tr[data-user] .badge.stuck').count(), 0, "passing the step clears the stuck mark");
 
 	await page.click('button.sort[data-sort="score"]');
 	assert.equal(await page.locator('th:has(button[data-sort="score"])').getAttribute("aria-sort"), "descending");

@@ -193,8 +193,12 @@ export function render(ctx, root, { cohort }) {
 			}
 		}
 		live.textContent = t("grid.updated", { name: r.display || r.user });
-		if (st.detailUser === String(r.user))
+		if (st.detailUser === String(r.user)) {
+			const sum = detail.querySelector(".detail-summary");
+			if (sum)
+				sum.textContent = t("detail.summary", { score: r.score || 0, when: ago(r.last_activity) });
 			loadHistory(r.user);
+		}
 	}
 
 	async function loadHistory(user) {
@@ -234,7 +238,7 @@ export function render(ctx, root, { cohort }) {
 		detail.hidden = false;
 		replace(detail,
 			h("h2", { id: "detail-h", tabindex: "-1" }, t("detail.title", { name: r.display || r.user })),
-			h("p", {}, t("detail.summary", { score: r.score || 0, when: ago(r.last_activity) })),
+			h("p", { class: "detail-summary" }, t("detail.summary", { score: r.score || 0, when: ago(r.last_activity) })),
 			h("h3", {}, t("detail.history")),
 			h("div", { class: "history" }, h("p", { class: "loading" }, t("loading"))),
 			h("h3", {}, t("detail.actions")),
