@@ -318,7 +318,8 @@ term_start(const struct store_attempt *a, char *err, size_t errlen)
 	t->rows = 24;
 	t->cols = 80;
 	t->next_tag = TAG_RUN_BASE;
-	snprintf(id, sizeof id, "a%lld", (long long)a->id);
+	/* unique on the host: several servers (tests, instances) may run side by side */
+	snprintf(id, sizeof id, "s%ld-a%lld", (long)getpid(), (long long)a->id);
 	memset(&spec, 0, sizeof spec);
 	spec.id = id;
 	spec.workspace = ws;

@@ -16,7 +16,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (srv) await srv.stop();
+  if (srv) assert.equal(await srv.stop(), 0, srv.err().split('\n').slice(-30).join('\n'));
   cleanup(data);
 });
 
