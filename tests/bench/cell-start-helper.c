@@ -4,6 +4,11 @@
  *   cell-start-helper time N CMD [ARG...]   fork+exec+wait CMD N times: median and p99 (us)
  *   cell-start-helper api N                 in one supervisor: cell_start, spawn /bin/true,
  *                                           its exit, cell_stop; N times: median and p99 (us)
+ *   cell-start-helper compare N CMD... [';;' CMD...]...
+ *                                           round robin, one run of each per round, so a
+ *                                           changing machine load hits all alike; the
+ *                                           command "@api" is the API cycle above;
+ *                                           one "median p99" line per command
  *   cell-start-helper burst N               N cells, each with an interactive bash on a PTY:
  *                                           ms until every prompt is on screen, then PSS of
  *                                           warden and bash and the memory cgroup charge
@@ -120,6 +125,80 @@ api(int n, const char *exe)
 		v[i] = now_us() - t;
 	}
 	report(v, n);
+	return 0;
+}
+
+static int
+api_once(const char *exe, double *us)
+{
+	static const char *const argv[] = { "/bin/true", NULL };
+	static int i;
+	double t = now_us();
+	struct cell *c = start_cell(i++, exe, 1);
+	struct cell_event ev;
+
+	cell_request_spawn(c, 1, argv, CELL_AS_LEARNER, 0, 0, 0, NULL);
+	for (;;) {
+		if (cell_wait_event(c, &ev, 5000) != 1)
+			return -1;
+		if (ev.type == CELL_EV_EXIT) {
+			cell_event_clear(&ev);
+			break;
+		}
+		cell_event_clear(&ev);
+	}
+	cell_stop(c);
+	*us = now_us() - t;
+	return 0;
+}
+
+static int
+run_once(char **argv, double *us)
+{
+	static int null = -1;
+	double t = now_us();
+	int st;
+	pid_t p;
+
+	if (null < 0)
+		null = open("/dev/null", O_RDWR);
+	p = fork();
+	if (p == 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	waitpid(p, &st, 0);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		fprintf(stderr, "cell-start-helper: %s failed (status %d)\n", argv[0], st);
+		return -1;
+	}
+	*us = now_us() - t;
+	return 0;
+}
+
+static int
+compare(int n, int argc, char **argv, const char *exe)
+{
+	char **cmd[16];
+	double *v[16];
+	int ncmd = 0, i, k;
+
+	cmd[ncmd++] = argv;
+	for (i = 0; i < argc; i++)
+		if (strcmp(argv[i], ";;") == 0 && ncmd < 16) {
+			argv[i] = NULL;
+			cmd[ncmd++] = argv + i + 1;
+		}
+	for (k = 0; k < ncmd; k++)
+		v[k] = calloc((size_t)n, sizeof(double));
+	for (i = 0; i < n; i++)
+		for (k = 0; k < ncmd; k++)
+			if ((strcmp(cmd[k][0], "@api") == 0 ? api_once(exe, &v[k][i]) : run_once(cmd[k], &v[k][i])) < 0)
+				return 1;
+	for (k = 0; k < ncmd; k++)
+		report(v[k], n);
 	return 0;
 }
 
@@ -264,6 +343,8 @@ main(int argc, char **argv)
 		return time_cmd(atoi(argv[2]), argv + 3);
 	if (argc == 3 && strcmp(argv[1], "api") == 0)
 		return api(atoi(argv[2]), exe);
+	if (argc >= 4 && strcmp(argv[1], "compare") == 0)
+		return compare(atoi(argv[2]), argc - 3, argv + 3, exe);
 	if (argc == 3 && strcmp(argv[1], "burst") == 0)
 		return burst(atoi(argv[2]), exe);
 	fprintf(stderr, "usage: cell-start-helper time N CMD... | api N | burst N\n");

@@ -49,6 +49,7 @@ class Session {
 
   out(buf) {
     this.bytes += buf.length;
+    this.frames = (this.frames || 0) + 1;
     if (this.firstWaiters.length) for (const w of this.firstWaiters.splice(0)) w(true);
     if (this.onOut) this.onOut(buf);
   }
@@ -166,13 +167,15 @@ async function workerMain({ target, task, p }) {
   const res = { extensions: s.ws.extensions || '' };
   if (task === 'throughput') {
     const done = markerWatch(s, 'TP-END-42');
-    const b0 = s.bytes, t0 = now();
+    const b0 = s.bytes, f0 = s.frames, t0 = now();
     s.send(`head -c ${p.size} /dev/zero | base64; echo TP-END-$((6*7))\r`);
     const ok = await withTimeout(done, p.timeoutMs, false);
     res.ok = ok;
     res.seconds = (now() - t0) / 1000;
     res.bytes = s.bytes - b0;
     res.mbps = res.bytes / 1e6 / res.seconds;
+    res.frames = s.frames - f0;
+    res.bytes_per_frame = res.bytes / res.frames;
   } else if (task === 'flood' || task === 'sustain') {
     const marker = task === 'flood' ? 'FL-END-42' : 'SU-END-42';
     const done = markerWatch(s, marker);
@@ -515,6 +518,8 @@ function table(res, o) {
     verdict(Number.isFinite(lt) && Number.isFinite(tt) ? lt >= 2 * tt : null)]);
   rows.push(['  server CPU s per 100 MB of output', f2(T?.throughput?.server_cpu_s_per_100mb), f2(L?.throughput?.server_cpu_s_per_100mb),
     ratio(L?.throughput?.server_cpu_s_per_100mb, T?.throughput?.server_cpu_s_per_100mb), '', '']);
+  rows.push(['  bytes per WebSocket frame', f0(T?.throughput?.bytes_per_frame), f0(L?.throughput?.bytes_per_frame),
+    ratio(L?.throughput?.bytes_per_frame, T?.throughput?.bytes_per_frame), '', '']);
   rows.push([`echo p50 / p99 ms, ${o.fairTypists} typists + 1 flood`, T ? `${f2(T.fair.p50)} / ${f2(T.fair.p99)}` : '-',
     L ? `${f2(L.fair.p50)} / ${f2(L.fair.p99)}` : '-', ratio(L?.fair.p99, T?.fair.p99), 'p99 <= 2 ms',
     verdict(L ? L.fair.p99 <= 2 : null)]);
