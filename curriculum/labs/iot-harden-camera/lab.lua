@@ -487,8 +487,25 @@ local function conf_kv(body)
   return t
 end
 
+local function links_under(c, dir)
+  local r = c:run { "find", dir, "-type", "l", timeout = 6 }
+  local out = {}
+  for _, l in ipairs(text.lines(r.out)) do if l ~= "" then out[#out + 1] = l end end
+  return out
+end
+
 local function P_secrets(c)
   local p = {}
+  -- the web server follows links: a link in /www must land on a file of the image
+  for _, f in ipairs(links_under(c, ROOT .. "/www")) do
+    local st = c:stat(f)
+    local wp, why = resolve(c, imgname(f))
+    if not wp then
+      p[#p + 1] = string.format("%s is a symbolic link to %s, which leaves the image: remove it from the web root.", imgname(f), st and st.target or "?")
+    elseif not c:stat(wp) then
+      p[#p + 1] = string.format("%s is a symbolic link to %s, which does not exist on the camera: remove it from the web root (hiding a file behind a link does not remove it).", imgname(f), st and st.target or "?")
+    end
+  end
   local v = V(c)
   local vkey = vendor_key_b64(c)
   local vpub = vendor_pub(c)
@@ -711,6 +728,13 @@ local function P_perms(c)
           p[#p + 1] = string.format("%s (run by root from cron) is group-writable (mode %s): chmod 755.", prog, st.perms)
         end
       end
+    end
+  end
+  for _, f in ipairs(links_under(c, ROOT)) do
+    local wp, why = resolve(c, imgname(f))
+    if not wp and why:find("leaves the image", 1, true) then
+      local st = c:stat(f)
+      p[#p + 1] = string.format("%s is a symbolic link to %s, outside the firmware image: a link must point inside the image.", imgname(f), st and st.target or "?")
     end
   end
   for _, f in ipairs(find_list(c, "-perm", "/6000", "!", "-type", "l", "!", "-type", "d")) do

@@ -26,16 +26,13 @@ chmod 1777 tmp
 # --- busybox and its applet links (relative links, plus absolute ones as on real images) ---
 bb=$(command -v busybox)
 cp "$bb" bin/busybox
-busybox --list-full | while read -r applet; do
-	[ "$applet" = bin/busybox ] && continue
-	mkdir -p "$(dirname "$applet")"
-	case $applet in
-	sbin/init|sbin/reboot) ln -sf /bin/busybox "$applet" ;;
-	*/*/*) ln -sf ../../bin/busybox "$applet" ;;
-	*/*) ln -sf ../bin/busybox "$applet" ;;
-	*) ln -sf bin/busybox "$applet" ;;
-	esac
-done
+# (one perl process instead of ~300 ln: setup runs at every cell start)
+busybox --list-full | perl -ne '
+	chomp; next if $_ eq "bin/busybox";
+	my $depth = () = m{/}g;
+	my $target = m{^sbin/(init|reboot)$} ? "/bin/busybox" : ("../" x $depth) . "bin/busybox";
+	unlink $_; symlink($target, $_) or die "build-image: $_: $!\n";'
+
 chmod 4755 bin/busybox          # setuid root "so that ping works" (it makes every applet run as root)
 
 # --- accounts: default root password, an admin with an empty password, a hidden UID 0 ---
