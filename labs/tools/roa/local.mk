@@ -6,7 +6,7 @@ labhub_roa_CFLAGS = $(WARN_CFLAGS) $(DEBUG_CFLAGS) $(OPENSSL_CFLAGS)
 labhub_roa_LDADD = $(OPENSSL_LIBS)
 
 # check_roa: RFC 9582 / RFC 9286 encodings of tricky prefixes (unit suite);
-# tests/roa/rpki-client.sh: generated ROAs judged by the real rpki-client.
+# tests/roa/rpki-client.sh: generated ROAs judged by the real rpki-client;
 if HAVE_CHECK
 check_PROGRAMS += tests/check_roa
 TESTS += tests/check_roa
@@ -14,5 +14,6 @@ tests_check_roa_SOURCES = tests/check_roa.c labs/tools/roa/roa_asn1.c labs/tools
 tests_check_roa_CFLAGS = $(WARN_CFLAGS) $(DEBUG_CFLAGS) $(OPENSSL_CFLAGS) $(CHECK_CFLAGS)
 tests_check_roa_LDADD = $(OPENSSL_LIBS) $(CHECK_LIBS)
 endif
-TESTS += tests/roa/rpki-client.sh
-EXTRA_DIST += tests/roa/rpki-client.sh
+# tests/roa/lab-agreement.sh: the RPKI lab's verdicts agree with rpki-client's.
+TESTS += tests/roa/rpki-client.sh tests/roa/lab-agreement.sh
+EXTRA_DIST += tests/roa/rpki-client.sh tests/roa/lab-agreement.sh
