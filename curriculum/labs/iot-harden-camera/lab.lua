@@ -952,7 +952,7 @@ setup(function(c)
     if not ok then error("cannot start the camera: " .. tostring(msg)) end
   end
   -- the learner's first command may well be 'ss -ltn': wait until the camera has booted
-  local r = sh(c, "i=0; while [ ! -s .camera/status ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; [ -s .camera/status ]", { timeout = 8 })
+  local r = sh(c, "i=0; while [ ! -s .camera/status ] && [ $i -lt 150 ]; do sleep 0.1; i=$((i+1)); done; [ -s .camera/status ]", { timeout = 20 })
   if r.code ~= 0 then error("the camera did not boot: " .. c:service_log("camera", 2000)) end
 end)
 
