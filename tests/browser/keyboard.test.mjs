@@ -5,7 +5,8 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launch, shot, PROMPT, waitTerm, staffLogin, createCohort, solution, labOffered } from "./lib.mjs";
+import path from "node:path";
+import { startServer, launch, shot, PROMPT, waitTerm, staffLogin, createCohort, solution, labOffered, srcdir } from "./lib.mjs";
 
 let server, browser, code;
 
@@ -172,4 +173,55 @@ test("a German browser gets the lab's German step text", { todo: "server: the co
 	const text = await page.locator('.step[data-step="create"] .instructions').innerText();
 	await context.close();
 	assert.match(text, /Sag hallo|Willkommen/);
+});
+
+// axe-core (WCAG 2.1 A/AA rules: contrast, labels, names, landmarks...) on every page.
+async function axe(page, what) {
+	const file = path.join(srcdir, "node_modules", "axe-core", "axe.min.js");
+	await page.addScriptTag({ path: file });
+	const v = await page.evaluate(async () => {
+		const r = await window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] });
+		return r.violations.map((x) => `${x.id} (${x.impact}): ${x.help} -- ${x.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+	});
+	assert.deepEqual(v, [], `${what}: accessibility violations`);
+}
+
+test("no WCAG 2.1 AA violations found by axe-core on any page", async () => {
+	// bypassCSP: axe is injected as an inline script, which labhub's CSP rightly forbids.
+	const { page, context } = await browser.person({ bypassCSP: true });
+	await page.goto(`${server.url}/`);
+	await page.waitForSelector("#join-code");
+	await axe(page, "sign-in");
+	await page.fill("#join-code", code);
+	await page.fill("#join-nickname", "axel");
+	await page.click("#join-form button[type=submit]");
+	await page.waitForSelector("#passphrase");
+	await axe(page, "passphrase");
+	await page.click("#continue");
+	const ok = await labOffered(page, server, "hello-shell");
+	await axe(page, "labs");
+	if (ok.ok) {
+		await page.goto(`${server.url}/#/lab/hello-shell`);
+		await page.waitForSelector("#terminal .xterm-rows");
+		await waitTerm(page, PROMPT, 20000);
+		await axe(page, "lab view");
+	}
+	await context.close();
+
+	const staff = await browser.person({ bypassCSP: true });
+	await staffLogin(staff.page, server.url, server.instructor);
+	await staff.page.goto(`${server.url}/#/cohorts`);
+	await staff.page.waitForSelector("#cohort-table");
+	await axe(staff.page, "cohorts");
+	const id = await staff.page.locator("#cohort-table tr[data-cohort]:has-text(\"Keyboard test\")").getAttribute("data-cohort");
+	await staff.page.goto(`${server.url}/#/cohort/${id}`);
+	await staff.page.waitForSelector("#grid, .grid-box p:not(.loading)");
+	await axe(staff.page, "grid");
+	await staff.page.click("button.learner");
+	await staff.page.waitForSelector("#detail .history :is(table, p:not(.loading))");
+	await axe(staff.page, "drill-down");
+	await staff.page.goto(`${server.url}/#/cohort/${id}/cards`);
+	await staff.page.waitForSelector(".signin-card");
+	await axe(staff.page, "cards");
+	await staff.context.close();
 });
