@@ -111,8 +111,9 @@ local function select(rrs, typ, name)
 end
 
 -- dig: { reply = bool, status, flags = {ad=true,...}, answer, authority, text }
+-- (every dig here runs with -r: a ~/.digrc of the learner must not change what checks see)
 local function dig(c, port, name, qtype, extra)
-  local argv = { "dig", "+dnssec", "+time=2", "+tries=1", "+nocmd", "@127.0.0.1", "-p", tostring(port) }
+  local argv = { "dig", "-r", "+dnssec", "+time=2", "+tries=1", "+nocmd", "@127.0.0.1", "-p", tostring(port) }
   for _, x in ipairs(extra or {}) do argv[#argv + 1] = x end
   argv[#argv + 1] = name
   argv[#argv + 1] = qtype
@@ -209,7 +210,7 @@ end
 -- zone content as nsd serves it, verified by ldns-verify-zone
 
 local function axfr(c, v)
-  local r = run(c, { "dig", "+norec", "+nocmd", "+nostats", "+nocomments", "+time=2", "+tries=1",
+  local r = run(c, { "dig", "-r", "+norec", "+nocmd", "+nostats", "+nocomments", "+time=2", "+tries=1",
                      "@127.0.0.1", "-p", tostring(AUTH), v.zone, "AXFR" })
   if r.code ~= 0 or not r.out:find("SOA") then return nil end
   return r.out
@@ -282,7 +283,7 @@ end
 
 -- served DNSKEYs: list of { tag, flags, alg, key } plus DS digests by tag
 local function served_keys(c, v)
-  local r = run(c, { "dig", "+norec", "+multi", "+time=2", "+tries=1", "@127.0.0.1", "-p", tostring(AUTH), v.zone, "DNSKEY" })
+  local r = run(c, { "dig", "-r", "+norec", "+multi", "+time=2", "+tries=1", "@127.0.0.1", "-p", tostring(AUTH), v.zone, "DNSKEY" })
   local keys, cur = {}, nil
   for _, l in ipairs(lines(r.out)) do
     local flags, alg = l:match("^%S+%s+%d+%s+IN%s+DNSKEY%s+(%d+)%s+%d+%s+(%d+)")
@@ -291,7 +292,7 @@ local function served_keys(c, v)
     if tag and cur then cur.tag = tonumber(tag); cur = nil end
   end
   if #keys == 0 then return keys end
-  local plain = run(c, { "dig", "+norec", "+noall", "+answer", "+time=2", "+tries=1", "@127.0.0.1", "-p", tostring(AUTH), v.zone, "DNSKEY" })
+  local plain = run(c, { "dig", "-r", "+norec", "+noall", "+answer", "+time=2", "+tries=1", "@127.0.0.1", "-p", tostring(AUTH), v.zone, "DNSKEY" })
   local ds = run(c, { "dnssec-dsfromkey", "-A", "-2", "-f", "-", v.zone }, { stdin = plain.out })
   local digest = {}
   for _, l in ipairs(lines(ds.out)) do
