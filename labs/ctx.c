@@ -29,8 +29,42 @@
 #define FAIL_KEY "labhub.fail"
 #define DEFS_KEY "labhub.defs"
 #define METHODS_KEY "labhub.methods"
+#define BOX_KEY "labhub.box"
 #define STDIN_MAX ((size_t)1 << 20)
 #define ENV_MAX 64
+
+/*
+ * A box owns C buffers while they are copied into Lua: if a push raises a
+ * memory error, the box is garbage and its __gc frees them (the pattern of
+ * lauxlib's internal box).  Park a buffer in a box right after malloc.
+ */
+struct box {
+	char *p, *p2;
+	char **list;
+	size_t n;
+};
+
+static int
+box_gc(lua_State *L)
+{
+	struct box *b = luaL_checkudata(L, 1, BOX_KEY);
+
+	free(b->p);
+	free(b->p2);
+	wsfs_free_list(b->list, b->n);
+	memset(b, 0, sizeof *b);
+	return 0;
+}
+
+static struct box *
+box_new(lua_State *L)
+{
+	struct box *b = lua_newuserdatauv(L, sizeof *b, 0);
+
+	memset(b, 0, sizeof *b);
+	luaL_setmetatable(L, BOX_KEY);
+	return b;
+}
 
 struct ctx *
 ctx_get(lua_State *L)
@@ -155,19 +189,22 @@ push_read(lua_State *L, int fail)
 	struct ctx *cx = ctx_get(L);
 	const char *path = luaL_checkstring(L, 2);
 	size_t max = max_arg(L, 3, WSFS_READ_DEFAULT), len;
-	char msg[WSFS_MSG], *buf;
+	char msg[WSFS_MSG];
+	struct box *b;
 
 	self_arg(L);
-	buf = wsfs_read(&cx->ws, path, max, &len, msg, sizeof msg);
-	if (buf == NULL) {
+	b = box_new(L);
+	b->p = wsfs_read(&cx->ws, path, max, &len, msg, sizeof msg);
+	if (b->p == NULL) {
 		if (fail)
 			return ctx_fail(L, "%s", msg);
 		luaL_pushfail(L);
 		lua_pushstring(L, msg);
 		return 2;
 	}
-	lua_pushlstring(L, buf, len);
-	free(buf);
+	lua_pushlstring(L, b->p, len);
+	free(b->p);
+	b->p = NULL;
 	return 1;
 }
 
@@ -190,17 +227,20 @@ c_read_lab(lua_State *L)
 	struct ctx *cx = ctx_get(L);
 	const char *path = luaL_checkstring(L, 2);
 	size_t max = max_arg(L, 3, WSFS_READ_DEFAULT), len;
-	char msg[WSFS_MSG], *buf;
+	char msg[WSFS_MSG];
 	struct wsfs lab;
+	struct box *b;
 
 	self_arg(L);
 	if (wsfs_init(&lab, cx->labdir, msg, sizeof msg) < 0)
 		return luaL_error(L, "%s", msg);
-	buf = wsfs_read(&lab, path, max, &len, msg, sizeof msg);
-	if (buf == NULL)
+	b = box_new(L);
+	b->p = wsfs_read(&lab, path, max, &len, msg, sizeof msg);
+	if (b->p == NULL)
 		return luaL_error(L, "read_lab: %s", msg);
-	lua_pushlstring(L, buf, len);
-	free(buf);
+	lua_pushlstring(L, b->p, len);
+	free(b->p);
+	b->p = NULL;
 	return 1;
 }
 
@@ -287,24 +327,19 @@ c_list(lua_State *L)
 {
 	struct ctx *cx = ctx_get(L);
 	const char *path = luaL_optstring(L, 2, ".");
-	char msg[WSFS_MSG], **list;
-	size_t n;
+	char msg[WSFS_MSG];
+	struct box *b;
 
 	self_arg(L);
-	list = wsfs_list(&cx->ws, path, &n, msg, sizeof msg);
-	if (list == NULL) {
+	b = box_new(L);
+	b->list = wsfs_list(&cx->ws, path, &b->n, msg, sizeof msg);
+	if (b->list == NULL) {
 		luaL_pushfail(L);
 		lua_pushstring(L, msg);
 		return 2;
 	}
-	/* push_list may raise a memory error: copy first, then free. */
-	lua_createtable(L, (int)n, 0);
-	for (size_t i = 0; i < n; i++) {
-		lua_pushstring(L, list[i]);
-		lua_rawseti(L, -2, (lua_Integer)i + 1);
-	}
-	wsfs_free_list(list, n);
-	return 1;
+	push_list(L, b->list, b->n);
+	return 1;	/* the box frees the list when collected */
 }
 
 static int
@@ -312,15 +347,15 @@ c_glob(lua_State *L)
 {
 	struct ctx *cx = ctx_get(L);
 	const char *pat = luaL_checkstring(L, 2);
-	char msg[WSFS_MSG], **list;
-	size_t n;
+	char msg[WSFS_MSG];
+	struct box *b;
 
 	self_arg(L);
-	list = wsfs_glob(&cx->ws, pat, &n, msg, sizeof msg);
-	if (list == NULL)
+	b = box_new(L);
+	b->list = wsfs_glob(&cx->ws, pat, &b->n, msg, sizeof msg);
+	if (b->list == NULL)
 		return luaL_error(L, "glob: %s", msg);
-	push_list(L, list, n);
-	wsfs_free_list(list, n);
+	push_list(L, b->list, b->n);
 	return 1;
 }
 
@@ -480,6 +515,7 @@ c_run(lua_State *L)
 	struct proc_spec spec = { 0 };
 	struct proc_result res;
 	lua_Number timeout;
+	struct box *b;
 	unsigned left;
 
 	self_arg(L);
@@ -505,8 +541,11 @@ c_run(lua_State *L)
 	spec.cwd = cwd_arg(L, 2, cx);
 	spec.argv = argv;
 	spec.env = env;
+	b = box_new(L);
 	if (proc_run(&spec, &res) < 0)
 		return luaL_error(L, "run: cannot start %s: %s", argv[0], strerror(errno));
+	b->p = res.out;
+	b->p2 = res.err;
 	lua_createtable(L, 0, 6);
 	lua_pushinteger(L, res.code);
 	lua_setfield(L, -2, "code");
@@ -522,8 +561,7 @@ c_run(lua_State *L)
 	lua_setfield(L, -2, "timed_out");
 	lua_pushboolean(L, res.truncated);
 	lua_setfield(L, -2, "truncated");
-	proc_result_free(&res);
-	return 1;
+	return 1;	/* the box frees out and err */
 }
 
 static const char *
@@ -595,10 +633,15 @@ c_restart_service(lua_State *L)
 	struct ctx *cx = ctx_get(L);
 	const char *name = service_name_arg(L, 2);
 	char **saved;
+	struct box *b;
 	int i, n;
 
 	self_arg(L);
+	b = box_new(L);
 	saved = proc_service_argv(cx->statedir, name);
+	for (b->n = 0; saved != NULL && saved[b->n] != NULL; b->n++)
+		;
+	b->list = saved;
 	if (saved == NULL) {
 		luaL_pushfail(L);
 		lua_pushfstring(L, "service %s was never started", name);
@@ -608,9 +651,6 @@ c_restart_service(lua_State *L)
 	luaL_checkstack(L, PROC_ARGV_MAX + 4, "restart_service");
 	for (i = 0; saved[i] != NULL && i < PROC_ARGV_MAX; i++)
 		lua_pushstring(L, saved[i]);
-	for (int j = 0; saved[j] != NULL; j++)
-		free(saved[j]);
-	free(saved);
 	n = i;
 	for (i = 0; i < n; i++)
 		argv[i] = lua_tostring(L, -n + i);
@@ -635,17 +675,17 @@ c_service_log(lua_State *L)
 	struct ctx *cx = ctx_get(L);
 	const char *name = service_name_arg(L, 2);
 	lua_Integer max = luaL_optinteger(L, 3, 16384);
+	struct box *b;
 	size_t len;
-	char *log;
 
 	self_arg(L);
 	if (max < 0 || max > (1 << 20))
 		return luaL_argerror(L, 3, "max must be between 0 and 1 MiB");
-	log = proc_service_log(cx->statedir, name, (size_t)max, &len);
-	if (log == NULL)
+	b = box_new(L);
+	b->p = proc_service_log(cx->statedir, name, (size_t)max, &len);
+	if (b->p == NULL)
 		return luaL_error(L, "out of memory");
-	lua_pushlstring(L, log, len);
-	free(log);
+	lua_pushlstring(L, b->p, len);
 	return 1;
 }
 
@@ -682,6 +722,10 @@ ctx_open(lua_State *L)
 	lua_setfield(L, -2, "__metatable");
 	lua_setmetatable(L, -2);
 	lua_setfield(L, LUA_REGISTRYINDEX, CTX_OBJ);
+	luaL_newmetatable(L, BOX_KEY);
+	lua_pushcfunction(L, box_gc);
+	lua_setfield(L, -2, "__gc");
+	lua_pop(L, 1);
 	luaL_newmetatable(L, FAIL_KEY);
 	lua_pushliteral(L, "locked");
 	lua_setfield(L, -2, "__metatable");

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +98,18 @@ make_ref(char *ref, size_t len, const char *labid, long long version, const char
 	snprintf(ref, len, "LAB-%02x%02x%02x%02x", md[0], md[1], md[2], md[3]);
 }
 
+/* An allocation failure in a Lua API call made outside a pcall (pushing the
+ * context, reading the definitions) ends in lua_atpanic: jump back to
+ * lab_exec and report the lab as broken instead of aborting. */
+static jmp_buf *panic_env;
+
+static int
+on_panic(lua_State *L)
+{
+	(void)L;
+	longjmp(*panic_env, 1);
+}
+
 struct run {
 	const struct lab_opts *o;
 	struct vm *vm;
@@ -118,6 +131,11 @@ lab_error(struct run *r, int status, const char *detail)
 	snprintf(msg, sizeof msg, status == LAB_EXIT_USAGE ?
 	    "The lab could not be run (bad request). Please tell your instructor and quote %s." :
 	    "This lab has a problem. Please tell your instructor and quote %s.", ref);
+	/* Drop half-built results: a lab error carries no verdict. */
+	json_object_del(r->out, "lab");
+	json_object_del(r->out, "steps");
+	json_object_del(r->out, "total_points");
+	json_object_del(r->out, "values");
 	json_object_set_new(r->out, "ok", json_false());
 	json_object_set_new(r->out, "lab_error", json_pack("{s:s, s:s, s:o}", "ref", ref, "message", msg,
 	    "detail", lab_json_text(detail, strlen(detail))));
@@ -239,6 +257,7 @@ open_lab(struct run *r)
 	}
 	cx.vm = r->vm;
 	r->L = vm_lua(r->vm);
+	lua_atpanic(r->L, on_panic);
 	lua_pushcfunction(r->L, ctx_open);
 	lua_pushlightuserdata(r->L, &cx);
 	vm_begin(r->vm, 0);
@@ -394,8 +413,11 @@ do_manifest(struct run *r)
 	lua_Integer total = 0;
 	size_t i, n;
 
+	json_object_set_new(r->out, "steps", steps);	/* attached first: a panic must not leak them */
+	json_object_set_new(r->out, "missing", missing);
 	lua_getfield(L, 1, "lab");
 	lab = json_object();
+	json_object_set_new(r->out, "lab", lab);
 	json_object_set_new(lab, "id", field_text(L, -1, "id"));
 	json_object_set_new(lab, "title", field_text(L, -1, "title"));
 	json_object_set_new(lab, "version", json_integer(field_int(L, -1, "version")));
@@ -411,12 +433,15 @@ do_manifest(struct run *r)
 	lua_pop(L, 1);
 	lua_getfield(L, -1, "needs");
 	needs = lua_to_json_list(L, -1);
+	json_object_set_new(r->out, "needs", needs);	/* owned by r->out until moved */
 	lua_pop(L, 1);
 	for (i = 0; i < json_array_size(needs); i++)
 		if (!have_program(json_string_value(json_array_get(needs, i))))
 			json_array_append(missing, json_array_get(needs, i));
-	json_object_set_new(lab, "needs", needs);
-	json_object_set_new(lab, "missing", missing);
+	json_object_set(lab, "missing", missing);
+	json_object_del(r->out, "missing");
+	json_object_set(lab, "needs", needs);
+	json_object_del(r->out, "needs");
 	lua_getfield(L, -1, "free_order");
 	json_object_set_new(lab, "free_order", json_boolean(lua_toboolean(L, -1)));
 	lua_pop(L, 2);
@@ -428,6 +453,8 @@ do_manifest(struct run *r)
 		size_t h, nh;
 		const char *text;
 
+		json_array_append_new(steps, s);
+		json_object_set_new(s, "hints", hints);
 		lua_rawgeti(L, -1, (lua_Integer)i);
 		json_object_set_new(s, "id", field_text(L, -1, "id"));
 		json_object_set_new(s, "title", field_text(L, -1, "title"));
@@ -446,10 +473,10 @@ do_manifest(struct run *r)
 			lua_pop(L, 1);
 		}
 		lua_pop(L, 1);
-		json_object_set_new(s, "hints", hints);
 		lua_getfield(L, -1, "question");
 		if (lua_istable(L, -1)) {
 			q = json_object();
+			json_object_set_new(s, "question", q);
 			json_object_set_new(q, "kind", field_text(L, -1, "kind"));
 			lua_getfield(L, -1, "choices");
 			if (lua_istable(L, -1))
@@ -457,13 +484,15 @@ do_manifest(struct run *r)
 			lua_pop(L, 1);
 		}
 		lua_pop(L, 1);
-		json_object_set_new(s, "question", q);
-		json_array_append_new(steps, s);
+		if (json_is_null(q))
+			json_object_set_new(s, "question", q);
 		lua_pop(L, 1);
 	}
 	lua_pop(L, 1);
-	json_object_set_new(r->out, "lab", lab);
 	json_object_set_new(r->out, "total_points", json_integer(total));
+	/* keep the documented key order: ok, action, lab_id, lab, total_points, steps */
+	json_incref(steps);
+	json_object_del(r->out, "steps");
 	json_object_set_new(r->out, "steps", steps);
 }
 
@@ -474,22 +503,19 @@ do_values(struct run *r)
 	char *fb;
 	int rc;
 
+	json_object_set_new(r->out, "values", vals);	/* borrowed from here on */
 	lua_getfield(r->L, 1, "values");
 	if (!lua_isfunction(r->L, -1)) {
 		lua_pop(r->L, 1);
-		json_object_set_new(r->out, "values", vals);
 		return;
 	}
 	ctx_push(r->L, "values");
 	rc = call_lab(r, 1, r->o->check_ms ? r->o->check_ms : LAB_CHECK_MS, "values()", &fb);
-	if (rc < 0) {
-		json_decref(vals);
+	if (rc < 0)
 		return;
-	}
 	if (rc == 0) {
-		lab_error(r, LAB_EXIT_BROKEN, "values() called fail/expect");
 		free(fb);
-		json_decref(vals);
+		lab_error(r, LAB_EXIT_BROKEN, "values() called fail/expect");
 		return;
 	}
 	if (lua_istable(r->L, -1)) {
@@ -509,7 +535,6 @@ do_values(struct run *r)
 		}
 	}
 	lua_pop(r->L, 1);
-	json_object_set_new(r->out, "values", vals);
 }
 
 static void
@@ -623,11 +648,29 @@ do_hint(struct run *r, const char *nstr)
 	lua_pop(r->L, 3);
 }
 
+static void
+dispatch(struct run *r, const char *action, const char *arg2, const char *answer, size_t answer_len)
+{
+	if (open_lab(r) < 0)
+		return;
+	if (strcmp(action, "manifest") == 0)
+		do_manifest(r);
+	else if (strcmp(action, "values") == 0)
+		do_values(r);
+	else if (strcmp(action, "setup") == 0)
+		do_setup(r);
+	else if (strcmp(action, "check") == 0)
+		do_check(r, answer, answer_len);
+	else
+		do_hint(r, arg2);
+}
+
 json_t *
 lab_exec(const struct lab_opts *o, const char *action, const char *arg1,
     const char *arg2, const char *answer, size_t answer_len, int *status)
 {
 	struct run r = { .o = o, .action = action, .status = LAB_EXIT_OK };
+	jmp_buf env, *outer = panic_env;
 
 	r.out = json_object();
 	json_object_set_new(r.out, "ok", json_true());
@@ -652,18 +695,17 @@ lab_exec(const struct lab_opts *o, const char *action, const char *arg1,
 		usage_error(&r, "--workspace is required for this action");
 		goto done;
 	}
-	if (open_lab(&r) < 0)
-		goto done;
-	if (strcmp(action, "manifest") == 0)
-		do_manifest(&r);
-	else if (strcmp(action, "values") == 0)
-		do_values(&r);
-	else if (strcmp(action, "setup") == 0)
-		do_setup(&r);
-	else if (strcmp(action, "check") == 0)
-		do_check(&r, answer, answer_len);
-	else
-		do_hint(&r, arg2);
+	panic_env = &env;
+	if (setjmp(env) == 0) {
+		dispatch(&r, action, arg2, answer, answer_len);
+	} else {
+		char detail[128];
+
+		snprintf(detail, sizeof detail, "%s: ran out of memory (limit %zu MiB)", action,
+		    r.vm != NULL ? vm_mem_max(r.vm) >> 20 : (size_t)0);
+		lab_error(&r, LAB_EXIT_BROKEN, detail);
+	}
+	panic_env = outer;
 done:
 	vm_free(r.vm);
 	*status = r.status;

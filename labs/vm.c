@@ -52,7 +52,7 @@ vm_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 			vm->mem_hit = 1;
 			return NULL;
 		}
-		if (vm->fail_at != 0 && ++vm->nalloc == vm->fail_at)
+		if (vm->fail_at != 0 && ++vm->nalloc >= vm->fail_at)
 			return NULL;
 	}
 	p = realloc(ptr, nsize);

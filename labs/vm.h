@@ -23,7 +23,7 @@
 struct vm_limits {
 	size_t mem_max;		/* bytes; 0 = VM_DEFAULT_MEM_MAX */
 	uint64_t instr_max;	/* instructions per vm_begin(); 0 = default */
-	unsigned long fail_alloc_at; /* tests: fail the Nth growing allocation (1-based); 0 = never */
+	unsigned long fail_alloc_at; /* tests: fail the Nth and every later growing allocation; 0 = never */
 };
 
 /* Why the vm stopped the script (vm_stopped()). */

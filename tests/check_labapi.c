@@ -361,6 +361,42 @@ START_TEST(labkit_parsers)
 }
 END_TEST
 
+START_TEST(every_allocation_failure_is_a_clean_verdict)
+{
+	struct lab_opts o = { .labdir = labdir, .workspace = wsdir, .seed = "s", .statedir = state, .check_ms = 2000 };
+	unsigned long n;
+	int status, broken = 0, passed = 0;
+	json_t *j;
+
+	write_lab("local kv = require 'labkit.kv'\n"
+	    "step { id = 'a', title = 'A', text = 's.md', hints = { { text = 'h', cost = 1 } }, check = function(c)\n"
+	    "  local m = kv.parse(c:read('x.txt')) c:expect(m.k == 'v', 'k is %s', tostring(m.k))\n"
+	    "  c:expect(#c:list('.') == 1 and c:stat('x.txt').size == 4 and c:zone('z'), 'list') end }\n"
+	    "values(function(c) return { zone = c:zone('z'), asn = c:asn('a') } end)\n");
+	put_ws("x.txt", "k=v\n");
+	/* SQLite-style: fail the Nth Lua allocation for every N until the check passes. */
+	for (n = 1; n < 5000; n++) {
+		o.limits.fail_alloc_at = n;
+		j = lab_exec(&o, "check", "a", NULL, NULL, 0, &status);
+		ck_assert_ptr_nonnull(j);
+		ck_assert_msg(status == 0 || status == LAB_EXIT_BROKEN, "n=%lu: status %d", n, status);
+		if (status == LAB_EXIT_BROKEN)
+			broken++;
+		else if (json_is_true(json_object_get(j, "passed")))
+			passed = 1;
+		json_decref(j);
+		j = lab_exec(&o, n % 2 ? "manifest" : "values", NULL, NULL, NULL, 0, &status);
+		ck_assert_ptr_nonnull(j);
+		ck_assert_msg(status == 0 || status == LAB_EXIT_BROKEN, "n=%lu: status %d", n, status);
+		json_decref(j);
+		if (passed)
+			break;
+	}
+	ck_assert_int_gt(broken, 10);
+	ck_assert_msg(passed, "never passed with late allocation failures");
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -377,6 +413,11 @@ suite(void)
 	tcase_add_test(tc, setup_copies_files_and_writes_only_there);
 	tcase_add_test(tc, seed_helpers_are_stable_and_per_learner);
 	tcase_add_test(tc, labkit_parsers);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("oom");
+	tcase_set_timeout(tc, 120);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, every_allocation_failure_is_a_clean_verdict);
 	suite_add_tcase(s, tc);
 	return s;
 }
