@@ -54,6 +54,7 @@ int rlimit_apply(const struct contain_ctx *x, struct contain_err *e);
  * A parent that has not compiled it yet does so while the child sets up and
  * sends the program over the sync pipe (send/receive). */
 const void *seccomp_filter_compile(char *err, size_t errlen);
+const void *seccomp_filter_build(char *err, size_t errlen);	/* libseccomp, now (tests) */
 const void *seccomp_filter_cached(void);
 int seccomp_filter_send(int fd, const void *prog);
 const void *seccomp_filter_receive(int fd);

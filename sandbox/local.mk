@@ -6,6 +6,17 @@ liblabhub_a_SOURCES += \
 	sandbox/ipc.c sandbox/ipc.h sandbox/warden.c \
 	sandbox/cell_cli.c
 
+# The seccomp filter is built once, at build time, by libseccomp from the
+# rules in sandbox/seccomp.c (compiled with -DSECCOMP_GENERATOR it prints
+# the BPF program as C): a cell start then costs no libseccomp work.
+sandbox/seccomp_bpf.h: $(srcdir)/sandbox/seccomp.c $(srcdir)/sandbox/contain.h $(srcdir)/sandbox/cell.h
+	$(AM_V_GEN)$(MKDIR_P) sandbox && \
+	$(CC) -DSECCOMP_GENERATOR -I$(top_srcdir) -I$(top_builddir) $(SECCOMP_CFLAGS) \
+	    -o sandbox/seccomp-gen$(EXEEXT) $(srcdir)/sandbox/seccomp.c $(SECCOMP_LIBS) && \
+	./sandbox/seccomp-gen$(EXEEXT) >$@-t && mv $@-t $@ && rm -f sandbox/seccomp-gen$(EXEEXT)
+sandbox/seccomp.$(OBJEXT): sandbox/seccomp_bpf.h
+DISTCLEANFILES += sandbox/seccomp_bpf.h
+
 # Tests: unit suite (also under ASan), escape suite and lifecycle suite in
 # real cells (skipped with LABHUB_TEST_LEVEL=unit), the attack program they
 # run inside cells, and the script tests of `labhub cell run`.

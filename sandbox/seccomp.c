@@ -8,10 +8,12 @@
  * or a new kernel kills the process (SIGSYS).  Other architectures' entry
  * points (i386 int 0x80, x32) kill.
  *
- * The filter is compiled once in the parent (libseccomp allocates and may
- * fail there, where failure is an ordinary error) and only loaded inside
- * the cell, by the warden after every other contain step, with
- * no_new_privs: all processes of the cell inherit it.
+ * The filter is compiled by libseccomp at build time (this file built with
+ * -DSECCOMP_GENERATOR prints it as C, see sandbox/local.mk; a unit test
+ * checks that it equals what libseccomp builds at run time), so the parent
+ * only hands it to the child; it is loaded inside the cell, by the warden
+ * after every other contain step, with no_new_privs: all processes of the
+ * cell inherit it.
  */
 #include "config.h"
 
@@ -208,17 +210,16 @@ seccomp_filter_cached(void)
 	return cached;
 }
 
-/* Returns a malloc'd struct sock_fprog (program follows it), or NULL with err. */
+/* libseccomp builds the program from the rules above: a malloc'd struct
+ * sock_fprog with the program after it, or NULL with err. */
 const void *
-seccomp_filter_compile(char *err, size_t errlen)
+seccomp_filter_build(char *err, size_t errlen)
 {
 	scmp_filter_ctx ctx;
 	struct sock_fprog *prog = NULL;
 	off_t len;
 	int fd = -1;
 
-	if (cached)
-		return cached;
 	ctx = seccomp_init(SCMP_ACT_ERRNO(ENOSYS));
 	if (ctx == NULL) {
 		snprintf(err, errlen, "seccomp: seccomp_init failed");
@@ -245,13 +246,63 @@ seccomp_filter_compile(char *err, size_t errlen)
 	}
 	prog->len = (unsigned short)(len / (off_t)sizeof(struct sock_filter));
 	prog->filter = (struct sock_filter *)(prog + 1);
-	cached = prog;
 out:
 	if (fd >= 0)
 		close(fd);
 	seccomp_release(ctx);
 	return prog;
 }
+
+#ifndef SECCOMP_GENERATOR
+/* seccomp_bpf_prog[]: this file's rules, built by libseccomp at build time
+ * (see sandbox/local.mk), so starting a cell costs no libseccomp work. */
+#include "sandbox/seccomp_bpf.h"
+
+const void *
+seccomp_filter_compile(char *err, size_t errlen)
+{
+	static struct sock_fprog pre = {
+		.len = sizeof seccomp_bpf_prog / sizeof seccomp_bpf_prog[0],
+		.filter = seccomp_bpf_prog,
+	};
+
+	(void)err;
+	(void)errlen;
+	cached = &pre;
+	return cached;
+}
+#else
+/* The build-time generator: print the program as C. */
+int
+contain_fail(struct contain_err *e, const char *fmt, ...)
+{
+	(void)e;
+	(void)fmt;
+	return -1;
+}
+
+int main(void);
+
+int
+main(void)
+{
+	char err[256];
+	const struct sock_fprog *p = seccomp_filter_build(err, sizeof err);
+	unsigned i;
+
+	if (p == NULL) {
+		fprintf(stderr, "seccomp-gen: %s\n", err);
+		return 1;
+	}
+	printf("/* Generated at build time from sandbox/seccomp.c by libseccomp. Do not edit. */\n"
+	    "static struct sock_filter seccomp_bpf_prog[] = {\n");
+	for (i = 0; i < p->len; i++)
+		printf("\t{ 0x%04x, %u, %u, 0x%08xu },\n", p->filter[i].code, p->filter[i].jt,
+		    p->filter[i].jf, p->filter[i].k);
+	printf("};\n");
+	return 0;
+}
+#endif
 
 int
 seccomp_filter_send(int fd, const void *p)

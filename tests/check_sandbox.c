@@ -25,6 +25,7 @@
 #include "sandbox/cell.h"
 #include "sandbox/contain.h"
 #include "sandbox/ipc.h"
+#include <linux/filter.h>
 
 /* LeakSanitizer needs ptrace at exit, which the loaded filter refuses. */
 const char *__asan_default_options(void);
@@ -189,6 +190,21 @@ START_TEST(test_limits_parse)
 }
 END_TEST
 
+/* The filter built into labhub is what libseccomp builds from the rules today. */
+START_TEST(test_filter_precompiled_current)
+{
+	char err[256];
+	const struct sock_fprog *pre = seccomp_filter_compile(err, sizeof err);
+	const struct sock_fprog *now = seccomp_filter_build(err, sizeof err);
+
+	ck_assert_ptr_nonnull(pre);
+	ck_assert_msg(now != NULL, "%s", err);
+	ck_assert_int_eq(pre->len, now->len);
+	ck_assert_int_eq(memcmp(pre->filter, now->filter, pre->len * sizeof(struct sock_filter)), 0);
+	free((void *)now);
+}
+END_TEST
+
 static void
 load_filter(void)
 {
@@ -296,6 +312,7 @@ suite(void)
 
 	tc = tcase_create("seccomp");
 	tcase_set_timeout(tc, 10);
+	tcase_add_test(tc, test_filter_precompiled_current);
 	tcase_add_test(tc, test_filter_eperm);
 	tcase_add_test_raise_signal(tc, test_filter_kexec_kills, SIGSYS);
 	tcase_add_test_raise_signal(tc, test_filter_init_module_kills, SIGSYS);

@@ -477,13 +477,15 @@ START_TEST(test_daemon_dies)
 	struct cell *c = t_start(NULL);
 	struct t_result r;
 	unsigned long ns = t_pidns(cell_pid(c));
+	struct t_procs ps;
 	char cg[1024];
 
 	ck_assert_str_eq(t_attack(c, &r, "daemon", NULL, NULL), "OK");
-	ck_assert_int_ge(t_count_in_ns(ns), 2);	/* warden + daemon */
+	t_procs_in_ns(ns, &ps);
+	ck_assert_int_ge(ps.n, 2);	/* warden + daemon */
 	t_memcg(cell_pid(c), cg, sizeof cg);
 	cell_stop(c);
-	ck_assert_int_eq(t_count_in_ns(ns), 0);
+	ck_assert_int_eq(t_procs_alive(&ps), 0);
 	if (cg[0])
 		ck_assert_msg(access(cg, F_OK) < 0, "cgroup %s left behind", cg);
 }

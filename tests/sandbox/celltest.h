@@ -164,6 +164,67 @@ t_count_in_ns(unsigned long ns)
 	return n;
 }
 
+/*
+ * The processes of a pid namespace, by pid and start time: after the
+ * namespace is gone its inode number may be reused by a new one (other
+ * tests start cells meanwhile), so "gone" is checked on this snapshot.
+ */
+struct t_procs {
+	int n;
+	int pid[128];
+	unsigned long long start[128];
+};
+
+static inline unsigned long long
+t_starttime(int pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long v = 0;
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return 0;
+	if (fgets(buf, sizeof buf, f) && (p = strrchr(buf, ')')) != NULL) {
+		/* fields after "(comm)": state is field 3, starttime field 22 */
+		for (i = 3; i < 22 && p; i++)
+			p = strchr(p + 1, ' ');
+		if (p)
+			v = strtoull(p + 1, NULL, 10);
+	}
+	fclose(f);
+	return v;
+}
+
+static inline void
+t_procs_in_ns(unsigned long ns, struct t_procs *ps)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+
+	ps->n = 0;
+	while (d && (de = readdir(d)) && ps->n < 128)
+		if (de->d_name[0] >= '1' && de->d_name[0] <= '9' && t_pidns(atoi(de->d_name)) == ns) {
+			ps->pid[ps->n] = atoi(de->d_name);
+			ps->start[ps->n++] = t_starttime(atoi(de->d_name));
+		}
+	if (d)
+		closedir(d);
+}
+
+static inline int
+t_procs_alive(const struct t_procs *ps)
+{
+	int i, n = 0;
+
+	for (i = 0; i < ps->n; i++)
+		if (t_starttime(ps->pid[i]) == ps->start[i] && ps->start[i] != 0)
+			n++;
+	return n;
+}
+
 /* The memory cgroup directory of a host pid ("" if none / not v1). */
 static inline void
 t_memcg(pid_t pid, char *out, size_t outlen)
