@@ -189,6 +189,15 @@ lab_lint_dir(const char *dir, FILE *out)
 			problem(out, dir, "step %s has no solution/%s.%s", id, id, question ? "answer" : "sh");
 	}
 	lint_translations(out, dir, steps);
+	{
+		/* The warden relays at most 16 KiB of a lab exec verdict. */
+		char *text = json_dumps(man, JSON_COMPACT);
+		size_t len = text != NULL ? strlen(text) : 0;
+
+		if (len > 12288)
+			problem(out, dir, "the manifest is %zu bytes; keep it under 12 KiB (shorter titles/objectives)", len);
+		free(text);
+	}
 	if (labdir_brokens(dir, &brokens, &nb, msg, sizeof msg) < 0)
 		problem(out, dir, "%s", msg);
 	else if (nb == 0)
