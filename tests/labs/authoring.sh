@@ -40,4 +40,11 @@ out=$("$LABHUB" lab exec --lab "$tmp/syntax" --workspace "$tmp/ws" check a 2>/de
 [ $rc -eq 3 ] || fail "syntax error: exit $rc (want 3)"
 echo "$out" | grep -q '"lab_error":{"ref":"LAB-[0-9a-f]*","message":"This lab has a problem' || fail "syntax error: $out"
 [ "$(echo "$out" | wc -l)" -eq 1 ] || fail "lab exec printed more than one line"
+# tracks: a track naming a lab that does not exist is an error
+mkdir -p "$tmp/cur/tracks" "$tmp/cur/labs"
+cp -r "$hello" "$tmp/cur/labs/"
+printf 'track { id = "t", title = "T", audience = "youth", labs = {\n  { lab = "hello-shell", objective = "o" },\n  { lab = "no-such-lab", objective = "o" } } }\n' >"$tmp/cur/tracks/t.lua"
+"$LABHUB" lab tracks "$tmp/cur" >/dev/null 2>"$tmp/err" && fail "lab tracks accepted a missing lab"
+grep -q "lab 'no-such-lab' does not exist" "$tmp/err" || fail "tracks: $(cat "$tmp/err")"
+"$LABHUB" lab tracks --json "$LABHUB_SRCDIR/curriculum" | grep -q '"tracks":\[{"id":' || fail "tracks --json"
 echo "authoring commands: ok"
