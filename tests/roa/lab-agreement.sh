@@ -52,7 +52,7 @@ LABHUB_STATE_DIR=$tmp/base/state "$LABHUB" lab exec --lab "$lab" --workspace "$t
 for p in "$tmp"/base/state/*.pid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; done
 . "$tmp/base/ws/.lab/values.sh"
 
-# rpki-client on its own: the VRPs for the learner's prefix, "ASN,MAX" sorted.
+# rpki-client on its own: all VRPs, sorted, and any object of the learner's it rejected.
 vrps() {
 	v=$tmp/v
 	rm -rf "$v" && mkdir -p "$v/cache/ta/lab" "$v/out"
@@ -63,7 +63,8 @@ vrps() {
 	[ -f "$v/out/csv" ] || { echo "no-output"; return; }
 	# an object of the learner's publication point rejected: not a clean repository
 	grep -q "rpki.lab.test/repo/ca/[^ ]*: " "$v/log" && printf "rejected:%s " "$(grep -o 'repo/ca/[^ ]*: .*' "$v/log" | head -1 | tr ' ' _)"
-	grep ",$PREFIX," "$v/out/csv" | awk -F, '{ sub(/^AS/, "", $1); print $1 "," $3 }' | sort | tr '\n' ' '
+	# every VRP (the trust anchor itself has no ROAs): "ASN,PREFIX,MAX"
+	tail -n +2 "$v/out/csv" | awk -F, '{ sub(/^AS/, "", $1); print $1 "," $2 "," $3 }' | sort | tr '\n' ' '
 }
 
 scenario() { # scenario NAME STEP SCRIPT: run solutions before STEP, then SCRIPT; echo the ws
@@ -79,8 +80,8 @@ scenario() { # scenario NAME STEP SCRIPT: run solutions before STEP, then SCRIPT
 	echo "$d/ws"
 }
 
-own="$ASN,22 "
-both=$(printf '%s\n%s\n' "$ASN,22" "$SCRUBBER,22" | sort | tr '\n' ' ')
+own="$ASN,$PREFIX,22 "
+both=$(printf '%s\n%s\n' "$ASN,$PREFIX,22" "$SCRUBBER,$PREFIX,22" | sort | tr '\n' ' ')
 n=0
 for spec in \
 	"solution-roa roa $lab/solution/roa.sh" \
