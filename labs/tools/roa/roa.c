@@ -1146,8 +1146,10 @@ cmd_show(int argc, char **argv)
 			printf("  prefix:     %s maxLength %d\n", s, v[j].maxlen);
 		}
 		if (ee != NULL) {
+			printf("  EE issuer:  ");
+			fflush(stdout);
 			X509_NAME_print_ex_fp(stdout, X509_get_issuer_name(ee), 0, XN_FLAG_ONELINE);
-			printf("  <- EE issuer\n");
+			printf("\n");
 			print_time("  notBefore:  ", X509_get0_notBefore(ee));
 			print_time("\n  notAfter:   ", X509_get0_notAfter(ee));
 			printf("\n");
@@ -1298,8 +1300,8 @@ main(int argc, char **argv)
 			die("%s: give one or more \"PREFIX[-MAXLENGTH] => ASN\"", cmd);
 		*nv += collect_auths(argc - optind, argv + optind, v + *nv, MAX_AUTHS - *nv);
 	} else if (strcmp(cmd, "list") != 0 && strcmp(cmd, "publish") != 0) {
-		fprintf(stderr, "%s: unknown command '%s'\n", progname, cmd);
-		usage(stderr);
+		fprintf(stderr, "%s: unknown command '%s' (add, remove, update, list, show, publish; "
+			"see %s --help)\n", progname, cmd, progname);
 		return 2;
 	} else if (optind < argc) {
 		die("%s takes no arguments", cmd);
