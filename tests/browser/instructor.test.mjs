@@ -143,6 +143,14 @@ test("the grid shows a passed check within 1 s", async (t) => {
 	await page.waitForSelector("#detail .history table");
 	assert.match(await page.locator("#detail .history").innerText(), /create/, "the history shows the step");
 	await shot(page, "instructor-05-history");
+
+	// Reset the learner's lab (confirmed first): the grid shows the step open again.
+	await page.selectOption("#reset-lab", "hello-shell");
+	await page.click("#reset");
+	await page.locator('dialog.dialog button[value="ok"]').click();
+	await page.waitForSelector("#detail .detail-out .ok");
+	await page.waitForFunction(() => !document.querySelector('td[data-key="hello-shell/create"][data-state="passed"]'), null, { timeout: 5000 });
+	await shot(page, "instructor-06-reset");
 });
 
 test("the admin page lists the server, every cohort and the labs", async (t) => {
