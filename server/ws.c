@@ -851,6 +851,25 @@ receive(struct conn *c, const void *in, size_t len)
 
 /* ---- lws callback ----------------------------------------------------- */
 
+/* The browser's first language ("de-CH,de;q=0.9,en" -> "de") for lab texts in steps/<lang>/. */
+static void
+accept_language(struct lws *wsi, char *buf, size_t len)
+{
+	char h[256];
+	size_t i = 0;
+
+	buf[0] = '\0';
+	if (lws_hdr_copy(wsi, h, sizeof h, WSI_TOKEN_HTTP_ACCEPT_LANGUAGE) <= 0)
+		return;
+	while (i + 1 < len && i < 8 && ((h[i] >= 'a' && h[i] <= 'z') || (h[i] >= 'A' && h[i] <= 'Z'))) {
+		buf[i] = (char)(h[i] | 0x20);
+		i++;
+	}
+	buf[i] = '\0';
+	if (i < 2 || strcmp(buf, "en") == 0)
+		buf[0] = '\0';		/* English is the labs' own language */
+}
+
 static int
 admit(struct lws *wsi, struct principal *who)
 {
@@ -886,6 +905,7 @@ ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void 
 		}
 		memset(c, 0, sizeof *c);
 		c->who = who;
+		accept_language(wsi, c->lang, sizeof c->lang);
 		return 0;
 
 	case LWS_CALLBACK_ESTABLISHED:

@@ -165,6 +165,17 @@ test('a learner cannot read or act on another learner\'s attempt', async () => {
   a.close(); b.close();
 });
 
+test('step texts follow the browser\'s language when the lab has a translation', async () => {
+  const de = await connect(srv, learners.alice.cookie, { lang: 'de-CH,de;q=0.9,en;q=0.5' });
+  const en = await connect(srv, learners.alice.cookie);
+  const ld = await de.request({ type: 'lab.open', lab: 'hello-shell' });
+  const le = await en.request({ type: 'lab.open', lab: 'hello-shell' });
+  assert.match(ld.lab.steps[0].html, /Sag hallo|Willkommen/);
+  assert.doesNotMatch(le.lab.steps[0].html, /Willkommen/);
+  assert.ok(!/<script/i.test(ld.lab.steps[0].html), 'raw HTML is never passed through');
+  de.close(); en.close();
+});
+
 test('an instructor of one cohort cannot read another cohort', async () => {
   const t = await connect(srv, teacher);
   const list = await t.request({ type: 'cohort.list' });
