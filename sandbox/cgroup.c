@@ -7,13 +7,15 @@
  *
  * cgroup v2 when /sys/fs/cgroup is a unified hierarchy, else v1 with one
  * directory per controller (memory, pids, cpu).  Cells live in
- * <own cgroup>/labhub/<id>.  The cell's id is validated by cell.c
+ * <own cgroup>/labhub/s<supervisor pid>-<its start time>/<id>.  The cell's id is validated by cell.c
  * ([A-Za-z0-9_-]), so paths never contain "/" or "..".  Removal is rmdir
  * only: it cannot follow a link nor delete files.
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -91,34 +93,125 @@ exists(const char *dir, const char *file)
 	return access(path, F_OK) == 0;
 }
 
-static int
-make_dirs(const char *base, const char *own, const char *id, char *out, size_t outlen)
+/* /proc/PID/stat start time of a process, 0 if it does not exist. */
+static unsigned long long
+start_time(long pid)
 {
-	char parent[512];
+	char path[64], buf[1024], *p;
+	unsigned long long v = 0;
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return 0;
+	if (fgets(buf, sizeof buf, f) && (p = strrchr(buf, ')')) != NULL) {
+		for (i = 3; i <= 22 && p; i++)	/* the space before field i; 22 is starttime */
+			p = strchr(p + 1, ' ');
+		if (p)
+			v = strtoull(p + 1, NULL, 10);
+	}
+	fclose(f);
+	return v;
+}
+
+/*
+ * Cells of one supervisor live under labhub/s<pid>-<starttime>/, so ids
+ * only need to be unique per supervisor, and the cgroups of a supervisor
+ * that died (killed, crashed: its wardens died with it, PDEATHSIG) can be
+ * told apart and removed: empty cgroups rmdir, live ones stay.
+ */
+static const char *
+supervisor_name(void)
+{
+	static char name[64];
+	static pid_t for_pid;
+
+	if (for_pid != getpid()) {
+		for_pid = getpid();
+		snprintf(name, sizeof name, "s%d-%llu", (int)for_pid, start_time(for_pid));
+	}
+	return name;
+}
+
+static pid_t stale_done_for;
+
+static void
+remove_stale_done(void)
+{
+	stale_done_for = getpid();
+}
+
+static void
+remove_stale(const char *labhub_dir)
+{
+	DIR *d;
+	struct dirent *de;
+
+	if (stale_done_for == getpid())
+		return;	/* once per supervisor is enough */
+	d = opendir(labhub_dir);
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		char sub[800];
+		long pid;
+		unsigned long long st;
+		DIR *cd;
+		struct dirent *ce;
+		int ncells = 0;
+
+		if (sscanf(de->d_name, "s%ld-%llu", &pid, &st) != 2 || (st != 0 && start_time(pid) == st))
+			continue;
+		snprintf(sub, sizeof sub, "%s/%s", labhub_dir, de->d_name);
+		cd = opendir(sub);
+		while (cd && (ce = readdir(cd)) != NULL) {
+			char cell[1100];
+
+			if (ce->d_type != DT_DIR || ce->d_name[0] == '.')
+				continue;
+			snprintf(cell, sizeof cell, "%s/%s", sub, ce->d_name);
+			if (rmdir(cell) == 0)	/* fails, harmlessly, if something still runs there */
+				ncells++;
+		}
+		if (cd)
+			closedir(cd);
+		if (rmdir(sub) == 0 && ncells)
+			log_info("cgroup: removed %d cgroups of dead supervisor %s", ncells, sub);
+	}
+	closedir(d);
+}
+
+static int
+make_dirs(const char *base, const char *own, const char *id, char *out, size_t outlen, int last)
+{
+	char parent[512], sup[600];
 
 	snprintf(parent, sizeof parent, "%s%s/labhub", base, own);
 	if (mkdir(parent, 0755) < 0 && errno != EEXIST)
 		return -1;
-	if ((size_t)snprintf(out, outlen, "%s/%s", parent, id) >= outlen) {
+	remove_stale(parent);
+	snprintf(sup, sizeof sup, "%s/%s", parent, supervisor_name());
+	if (mkdir(sup, 0755) < 0 && errno != EEXIST)
+		return -1;
+	if (last)
+		remove_stale_done();
+	if ((size_t)snprintf(out, outlen, "%s/%s", sup, id) >= outlen) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	/* a leftover of a supervisor that died: empty cgroups can go */
 	if (mkdir(out, 0755) == 0)
 		return 0;
-	if (errno != EEXIST)
-		return -1;
-	if (rmdir(out) < 0) {
-		errno = EEXIST;	/* in use: another live cell has this id */
-		return -1;
-	}
-	return mkdir(out, 0755);
+	if (errno == EEXIST)
+		errno = EEXIST;	/* in use: this supervisor already has a live cell of this id */
+	return -1;
 }
 
 static int
 create_v2(struct cgroup *cg, const char *id, const struct cell_limits *l, char *why, size_t whylen)
 {
-	char own[512], parent[600], v[64];
+	char own[512], parent[600], sup[700], v[64];
 
 	if (own_path(NULL, own, sizeof own) < 0) {
 		snprintf(why, whylen, "cgroup v2: own cgroup not found");
@@ -126,14 +219,18 @@ create_v2(struct cgroup *cg, const char *id, const struct cell_limits *l, char *
 		return -1;
 	}
 	snprintf(parent, sizeof parent, CG_ROOT "%s/labhub", own);
-	if (make_dirs(CG_ROOT, own, id, cg->path[0], sizeof cg->path[0]) < 0) {
+	if (make_dirs(CG_ROOT, own, id, cg->path[0], sizeof cg->path[0], 1) < 0) {
 		snprintf(why, whylen, "cgroup v2: mkdir under %s: %s", parent, strerror(errno));
 		return -1;
 	}
 	cg->version = 2;
 	cg->n = 1;
-	/* Delegation: our cgroup must allow these controllers below it. */
-	if (put(parent, "cgroup.subtree_control", "+memory +pids +cpu") < 0) {
+	/* Delegation: every level down to the cell must pass these controllers on. */
+	snprintf(sup, sizeof sup, CG_ROOT "%s", own);
+	if (put(sup, "cgroup.subtree_control", "+memory +pids +cpu") < 0 ||
+	    put(parent, "cgroup.subtree_control", "+memory +pids +cpu") < 0 ||
+	    (snprintf(sup, sizeof sup, "%s/%s", parent, supervisor_name()),
+		put(sup, "cgroup.subtree_control", "+memory +pids +cpu")) < 0) {
 		snprintf(why, whylen, "cgroup v2: enable controllers in %s: %s "
 		    "(run labhub in a delegated cgroup without other processes)", parent, strerror(errno));
 		errno = EOPNOTSUPP;	/* the host's set-up: degrade, do not fail */
@@ -182,7 +279,7 @@ create_v1(struct cgroup *cg, const char *id, const struct cell_limits *l, char *
 			errno = ENOENT;
 			goto fail;
 		}
-		if (make_dirs(base, own, id, cg->path[i], sizeof cg->path[i]) < 0) {
+		if (make_dirs(base, own, id, cg->path[i], sizeof cg->path[i], i == 2) < 0) {
 			snprintf(why, whylen, "cgroup v1: mkdir %s%s/labhub/%s: %s", base, own, id,
 			    strerror(errno));
 			goto fail;
@@ -290,6 +387,15 @@ cgroup_destroy(struct cgroup *cg)
 		}
 		if (access(cg->path[i], F_OK) == 0)
 			log_warn_errno("cgroup: rmdir %s", cg->path[i]);
+		else {
+			/* and the supervisor's level, if this was its last cell */
+			char *slash = strrchr(cg->path[i], '/');
+
+			if (slash) {
+				*slash = 0;
+				rmdir(cg->path[i]);
+			}
+		}
 	}
 	cg->n = 0;
 	cg->version = 0;

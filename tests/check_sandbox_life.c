@@ -13,6 +13,8 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -352,6 +354,36 @@ START_TEST(test_start_errors)
 }
 END_TEST
 
+/* Cgroups left by a supervisor that was killed are removed by the next one. */
+START_TEST(test_stale_cgroups)
+{
+	struct cell *c = t_start(NULL);
+	char cg[1024], dead[1200], cell[1300];
+	char *p;
+
+	t_memcg(cell_pid(c), cg, sizeof cg);
+	cell_stop(c);
+	if (!cg[0])
+		return;	/* no cgroups on this host */
+	p = strrchr(cg, '/');
+	*p = 0;
+	p = strrchr(cg, '/');	/* .../labhub */
+	*p = 0;
+	snprintf(dead, sizeof dead, "%s/s999999999-12345", cg);	/* no such process */
+	snprintf(cell, sizeof cell, "%s/left-over", dead);
+	ck_assert_int_eq(mkdir(dead, 0755), 0);
+	ck_assert_int_eq(mkdir(cell, 0755), 0);
+	if (fork() == 0) {	/* a new supervisor */
+		struct cell *c2 = t_start(NULL);
+
+		cell_stop(c2);
+		_exit(0);
+	}
+	ck_assert_int_gt(wait(NULL), 0);
+	ck_assert_msg(access(dead, F_OK) < 0, "%s left behind", dead);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -378,6 +410,7 @@ suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_fifty);
 	tcase_add_test(tc, test_workspace_survives);
+	tcase_add_test(tc, test_stale_cgroups);
 	suite_add_tcase(s, tc);
 	return s;
 }

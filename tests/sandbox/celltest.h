@@ -189,7 +189,7 @@ t_starttime(int pid)
 		return 0;
 	if (fgets(buf, sizeof buf, f) && (p = strrchr(buf, ')')) != NULL) {
 		/* fields after "(comm)": state is field 3, starttime field 22 */
-		for (i = 3; i < 22 && p; i++)
+		for (i = 3; i <= 22 && p; i++)
 			p = strchr(p + 1, ' ');
 		if (p)
 			v = strtoull(p + 1, NULL, 10);
