@@ -35,7 +35,7 @@ static const struct schema schemas[PROTO_NTYPES] = {
 	[PROTO_HELLO] = { "hello", { { 0 } } },
 	[PROTO_PING] = { "ping", { { 0 } } },
 	[PROTO_LABS_LIST] = { "labs.list", { { 0 } } },
-	[PROTO_LAB_OPEN] = { "lab.open", { IDENT("lab") } },
+	[PROTO_LAB_OPEN] = { "lab.open", { IDENT("lab"), { "lang", F_IDENT, OPT, 2, 8 } } },
 	[PROTO_ATTEMPT_GET] = { "attempt.get", { ID_FIELD("attempt") } },
 	[PROTO_CELL_ATTACH] = { "cell.attach", { ID_FIELD("attempt"),
 	    { "cols", F_INT, OPT, 2, 1000 }, { "rows", F_INT, OPT, 2, 1000 } } },

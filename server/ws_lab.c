@@ -225,6 +225,7 @@ ws_on_lab_open(struct conn *c, const struct proto_msg *m)
 	const char *lab_id = proto_str(m, "lab");
 	struct store_lab lab;
 	struct store_attempt a;
+	const char *lang;
 	json_t *steps;
 	int created = 0, score = 0;
 
@@ -240,7 +241,8 @@ ws_on_lab_open(struct conn *c, const struct proto_msg *m)
 		ws_send_error(c, m->id, PROTO_E_INTERNAL, NULL, "The lab could not be opened.");
 		return;
 	}
-	steps = ws_lab_steps_json(&lab, &a, c->lang[0] ? c->lang : NULL, ws_term_values(&a), &score);
+	lang = proto_has(m, "lang") ? proto_str(m, "lang") : (c->lang[0] ? c->lang : NULL);
+	steps = ws_lab_steps_json(&lab, &a, lang, ws_term_values(&a), &score);
 	store_lab_clear(&lab);
 	ws_send_json(c, m->id, json_pack("{ss sI so si sb}", "type", "lab", "attempt", (json_int_t)a.id,
 	    "lab", steps, "score", score, "new", created));

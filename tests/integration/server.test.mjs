@@ -172,6 +172,8 @@ test('step texts follow the browser\'s language when the lab has a translation',
   const le = await en.request({ type: 'lab.open', lab: 'hello-shell' });
   assert.match(ld.lab.steps[0].html, /Sag hallo|Willkommen/);
   assert.doesNotMatch(le.lab.steps[0].html, /Willkommen/);
+  const pick = await en.request({ type: 'lab.open', lab: 'hello-shell', lang: 'de' });
+  assert.match(pick.lab.steps[0].html, /Willkommen/, 'the page may ask for a language');
   assert.ok(!/<script/i.test(ld.lab.steps[0].html), 'raw HTML is never passed through');
   de.close(); en.close();
 });
