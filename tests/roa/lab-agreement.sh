@@ -24,7 +24,7 @@ SEED=agreement-seed
 
 tmp=$(mktemp -d /tmp/labhub-roa-agree.XXXXXX) || exit 1
 cleanup() {
-	for p in "$tmp"/*/state/*.pid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; done
+	for p in "$tmp"/*/state/*.pid; do [ -f "$p" ] && kill "$(cut -d" " -f1 "$p")" 2>/dev/null; done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -49,7 +49,7 @@ lx() { # lx WS ACTION...: one lab action, its verdict as "pass", "fail: ..." or 
 mkdir -p "$tmp/base/ws" "$tmp/base/state"
 LABHUB_STATE_DIR=$tmp/base/state "$LABHUB" lab exec --lab "$lab" --workspace "$tmp/base/ws" \
 	--seed "$SEED" setup >"$tmp/setup.json" 2>>"$tmp/exec.log" || { cat "$tmp/setup.json"; exit 1; }
-for p in "$tmp"/base/state/*.pid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; done
+for p in "$tmp"/base/state/*.pid; do [ -f "$p" ] && kill "$(cut -d" " -f1 "$p")" 2>/dev/null; done
 . "$tmp/base/ws/.lab/values.sh"
 
 # rpki-client on its own: all VRPs, sorted, and any object of the learner's it rejected.
