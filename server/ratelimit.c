@@ -165,16 +165,27 @@ ratelimit_fail(struct ratelimit *rl, const void *key, size_t len)
 	size_t i;
 
 	if (sl == NULL) {
-		/* an empty or idle slot, else the one whose window is oldest */
+		/*
+		 * An empty or idle slot, else the one with the fewest recent
+		 * failures (oldest on ties): a flood of one-off keys evicts its
+		 * own kind, never a key that is being throttled.
+		 */
+		uint64_t best = UINT64_MAX;
+
 		for (i = 0; i < PROBES; i++) {
 			struct slot *c = &rl->slots[(h + i) & rl->mask];
+			uint64_t wc;
 
-			if (c->hash == 0 || t - c->start >= 2 * rl->window || t < c->start) {
+			if (c->hash == 0 || t < c->start || t - c->start >= 2 * rl->window) {
 				victim = c;
 				break;
 			}
-			if (victim == NULL || c->start < victim->start)
+			advance(rl, c, t);
+			wc = weighted(rl, c, t);
+			if (victim == NULL || wc < best || (wc == best && c->start < victim->start)) {
 				victim = c;
+				best = wc;
+			}
 		}
 		sl = victim;
 		sl->hash = h;

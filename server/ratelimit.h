@@ -9,8 +9,8 @@
  * Keys are not stored: a slot holds a keyed SipHash of the key (random key
  * per table), so the table keeps no addresses or names, and a client
  * cannot aim its keys at one bucket.  When the probed slots are all busy,
- * the one with the least recent activity is reused, so a flood of
- * throwaway addresses can at worst forget old, quiet entries.
+ * the one with the fewest recent failures is reused, so a flood of
+ * throwaway keys evicts its own kind, not a key that is being throttled.
  *
  * Loop only (no locking).  The clock is injectable for tests.
  */

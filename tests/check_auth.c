@@ -310,7 +310,11 @@ START_TEST(ratelimit_memory_is_fixed)
 	for (i = 0; i < 100000; i++) {
 		snprintf(key, sizeof key, "a:%d", i);
 		ratelimit_fail(rl, key, strlen(key));
+		if (i % 1000 == 0)
+			fake_ms++;		/* the victim's entry is the oldest */
 	}
+	/* the throttled key survived the flood */
+	ck_assert_uint_gt(ratelimit_check(rl, "u:victim", 8), 0);
 	/* the table still works: a fresh key counts normally */
 	for (i = 0; i < 3; i++)
 		ratelimit_fail(rl, "u:fresh", 7);
