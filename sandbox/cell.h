@@ -79,7 +79,7 @@ void cell_limits_default(struct cell_limits *l);
 int cell_limits_parse(struct cell_limits *l, const char *spec, char *err, size_t errlen);
 
 struct cell_spec {
-	const char *id;		/* names the cgroups; unique among live cells on the host */
+	const char *id;		/* names its cgroups: unique among this supervisor's live cells */
 	const char *workspace;	/* host directory (exists; not a symlink) or NULL for a tmpfs */
 	const char *lab_dir;	/* host directory, read-only at /lab, or NULL (empty /lab) */
 	struct cell_limits limits;

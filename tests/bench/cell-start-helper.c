@@ -7,7 +7,8 @@
  *   cell-start-helper compare N CMD... [';;' CMD...]...
  *                                           round robin, one run of each per round, so a
  *                                           changing machine load hits all alike; the
- *                                           command "@api" is the API cycle above;
+ *                                           command "@api" is the API cycle above,
+ *                                           "@api-nocg" the same without cgroup limits;
  *                                           one "median p99" line per command
  *   cell-start-helper burst N               N cells, each with an interactive bash on a PTY:
  *                                           ms until every prompt is on screen, then PSS of
@@ -79,6 +80,8 @@ time_cmd(int n, char **argv)
 	return 0;
 }
 
+static int nocg;
+
 static struct cell *
 start_cell(int i, const char *exe, int wait)
 {
@@ -90,7 +93,7 @@ start_cell(int i, const char *exe, int wait)
 	spec.id = id;
 	spec.labhub_exe = exe;
 	cell_limits_default(&spec.limits);
-	if (getenv("CELL_BENCH_NO_CGROUP"))	/* to see what the cgroups cost */
+	if (nocg || getenv("CELL_BENCH_NO_CGROUP"))	/* to see what the cgroups cost */
 		spec.limits.memory = spec.limits.pids = spec.limits.cpu_percent = 0;
 	if ((wait ? cell_start : cell_start_nowait)(&spec, &c, err, sizeof err) < 0) {
 		fprintf(stderr, "cell-start-helper: %s\n", err);
@@ -195,8 +198,14 @@ compare(int n, int argc, char **argv, const char *exe)
 		v[k] = calloc((size_t)n, sizeof(double));
 	for (i = 0; i < n; i++)
 		for (k = 0; k < ncmd; k++)
-			if ((strcmp(cmd[k][0], "@api") == 0 ? api_once(exe, &v[k][i]) : run_once(cmd[k], &v[k][i])) < 0)
+		{
+			int r;
+
+			nocg = strcmp(cmd[k][0], "@api-nocg") == 0;
+			r = strncmp(cmd[k][0], "@api", 4) == 0 ? api_once(exe, &v[k][i]) : run_once(cmd[k], &v[k][i]);
+			if (r < 0)
 				return 1;
+		}
 	for (k = 0; k < ncmd; k++)
 		report(v[k], n);
 	return 0;
