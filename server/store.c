@@ -146,7 +146,7 @@ enum stmt {
 	S_COHORT_LABS,
 	S_ATTEMPT_CURRENT, S_ATTEMPT_NEW, S_ATTEMPT_GET, S_ATTEMPT_FINISH, S_ATTEMPT_RESET,
 	S_EVENT_ADD, S_PROGRESS, S_GRID, S_CSV_COLUMNS,
-	S_AUDIT_ADD, S_AUDIT_LIST,
+	S_AUDIT_ADD, S_AUDIT_LIST, S_USER_EVENTS,
 	S_COUNT
 };
 
@@ -232,6 +232,9 @@ static const char *const stmt_sql[S_COUNT] = {
 
 	[S_AUDIT_ADD] = "INSERT INTO audit (actor, action, target, detail, ts) VALUES (?, ?, ?, ?, ?)",
 	[S_AUDIT_LIST] = "SELECT id, actor, action, target, detail, ts FROM audit ORDER BY id DESC LIMIT ?",
+	[S_USER_EVENTS] = "SELECT e.id, e.attempt_id, e.step_id, e.kind, e.points, e.feedback, e.detail, e.ts,"
+	    " a.lab_id, a.started, a.reset IS NOT NULL FROM step_events e JOIN attempts a ON a.id = e.attempt_id"
+	    " WHERE a.user_id = ? ORDER BY e.ts, e.id LIMIT ?",
 };
 
 struct store {
@@ -2029,5 +2032,56 @@ store_audit_list(struct store *s, int limit, int (*cb)(const struct store_audit 
 bind_fail:
 	done(s, st, 1);
 	free(a);
+	return STORE_ERROR;
+}
+
+static void
+read_user_event(sqlite3_stmt *st, void *arg)
+{
+	struct store_user_event *u = arg;
+
+	u->ev.id = sqlite3_column_int64(st, 0);
+	u->ev.attempt_id = sqlite3_column_int64(st, 1);
+	col_text(st, 2, u->ev.step_id, sizeof u->ev.step_id);
+	{
+		const char *k = (const char *)sqlite3_column_text(st, 3);
+		int i;
+
+		u->ev.kind = 0;
+		for (i = STORE_EVENT_CHECK_PASS; i <= STORE_EVENT_RESET; i++)
+			if (k != NULL && strcmp(k, kind_names[i]) == 0)
+				u->ev.kind = (enum store_event_kind)i;
+	}
+	u->ev.points = sqlite3_column_int(st, 4);
+	col_text(st, 5, u->ev.feedback, sizeof u->ev.feedback);
+	col_text(st, 6, u->ev.detail, sizeof u->ev.detail);
+	u->ev.ts = sqlite3_column_int64(st, 7);
+	col_text(st, 8, u->lab_id, sizeof u->lab_id);
+	u->attempt_started = sqlite3_column_int64(st, 9);
+	u->attempt_reset = sqlite3_column_int(st, 10);
+}
+
+int
+store_user_events(struct store *s, int64_t user_id, int limit,
+    int (*cb)(const struct store_user_event *e, void *arg), void *arg)
+{
+	struct store_user_event *u;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((u = malloc(sizeof *u)) == NULL)
+		return STORE_ERROR;
+	if ((st = stmt(s, S_USER_EVENTS)) == NULL) {
+		free(u);
+		return STORE_ERROR;
+	}
+	BIND(sqlite3_bind_int64(st, 1, user_id));
+	BIND(sqlite3_bind_int(st, 2, limit > 0 ? limit : -1));
+	QUERY_EACH(s, st, read_user_event, u, cb, arg, rc);
+	free(u);
+	return rc;
+bind_fail:
+	done(s, st, 1);
+	free(u);
 	return STORE_ERROR;
 }

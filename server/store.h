@@ -387,6 +387,18 @@ int store_cohort_export_csv(struct store *s, int64_t cohort_id,
     const struct store_csv_column *cols, size_t ncols,
     int (*write)(const char *buf, size_t len, void *arg), void *arg);
 
+/* Every event of one learner, over all attempts (reset ones too), oldest first. */
+struct store_user_event {
+	struct store_event ev;
+	char lab_id[STORE_LAB_ID_MAX + 1];
+	int64_t attempt_started;
+	int attempt_reset;		/* the attempt was reset since */
+};
+
+/* At most `limit` events (limit <= 0: all); the struct is valid only during cb. */
+int store_user_events(struct store *s, int64_t user_id, int limit,
+    int (*cb)(const struct store_user_event *e, void *arg), void *arg);
+
 /* ---- audit log -------------------------------------------------------- */
 
 struct store_audit {

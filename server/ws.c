@@ -544,8 +544,8 @@ on_learner_history(struct conn *c, const struct proto_msg *m)
 		return;
 	}
 	events = ws_learner_events(proto_int(m, "cohort"), u.id);
-	ws_send_json(c, m->id, json_pack("{ss so so}", "type", "history", "user",
-	    server_user_json(&u), "events", events));
+	ws_send_json(c, m->id, json_pack("{ss so so so}", "type", "history", "user",
+	    server_user_json(&u), "events", events, "log", ws_learner_log(u.id)));
 }
 
 static void

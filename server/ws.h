@@ -59,6 +59,8 @@ void ws_on_lab_open(struct conn *c, const struct proto_msg *m);
 void ws_on_check(struct conn *c, const struct proto_msg *m);
 void ws_on_hint(struct conn *c, const struct proto_msg *m);
 json_t *ws_learner_events(int64_t cohort_id, int64_t user_id);
+/* Every step event of a learner, oldest first (at most 2000). */
+json_t *ws_learner_log(int64_t user_id);
 int ws_current_attempt(int64_t cohort_id, int64_t user_id, const char *lab_id, struct store_attempt *a);
 
 /* ws_term.c */

@@ -482,6 +482,28 @@ ws_learner_events(int64_t cohort_id, int64_t user_id)
 	return e.events;
 }
 
+static int
+log_cb(const struct store_user_event *u, void *arg)
+{
+	json_array_append_new(arg, json_pack("{sI ss ss ss si ss ss sI sI sI sb}",
+	    "attempt", (json_int_t)u->ev.attempt_id, "lab", u->lab_id, "step", u->ev.step_id,
+	    "kind", store_event_kind_name(u->ev.kind), "points", u->ev.points,
+	    "feedback", u->ev.feedback, "detail", u->ev.kind == STORE_EVENT_HINT ||
+	    u->ev.kind == STORE_EVENT_ANSWER ? u->ev.detail : "",
+	    "at", (json_int_t)u->ev.ts, "started", (json_int_t)u->attempt_started,
+	    "id", (json_int_t)u->ev.id, "reset", u->attempt_reset));
+	return 0;
+}
+
+json_t *
+ws_learner_log(int64_t user_id)
+{
+	json_t *log = json_array();
+
+	store_user_events(the_server->store, user_id, 2000, log_cb, log);
+	return log;
+}
+
 struct current_arg {
 	int64_t user;
 	const char *lab;

@@ -521,6 +521,50 @@ START_TEST(attempts_open_get_reset)
 }
 END_TEST
 
+struct uev_buf {
+	char line[8][4096];
+	int n;
+};
+
+static int
+collect_uev(const struct store_user_event *e, void *arg)
+{
+	struct uev_buf *b = arg;
+
+	ck_assert_int_lt(b->n, 8);
+	snprintf(b->line[b->n++], sizeof b->line[0], "%s/%s %s %d %s r%d", e->lab_id, e->ev.step_id,
+	    store_event_kind_name(e->ev.kind), e->ev.points, e->ev.feedback, e->attempt_reset);
+	return 0;
+}
+
+START_TEST(user_events_oldest_first_over_attempts)
+{
+	struct store_attempt a, b;
+	struct uev_buf buf = { .n = 0 };
+	int64_t amy = add_user("amy", STORE_ROLE_LEARNER), bob = add_user("bob", STORE_ROLE_LEARNER);
+
+	add_lab("dns", 1);
+	ck_assert_int_eq(store_attempt_open(s, amy, "dns", 1, 1, &a, NULL), STORE_OK);
+	ck_assert_int_eq(store_attempt_open(s, bob, "dns", 1, 2, &b, NULL), STORE_OK);
+	ck_assert_int_eq(event(a.id, "keys", STORE_EVENT_CHECK_FAIL, 0, "no KSK yet", ""), STORE_OK);
+	fake_now += 5;
+	ck_assert_int_eq(event(b.id, "keys", STORE_EVENT_CHECK_PASS, 10, "", ""), STORE_OK);
+	ck_assert_int_eq(event(a.id, "keys", STORE_EVENT_HINT, 2, "use -k", "0"), STORE_OK);
+	fake_now += 5;
+	ck_assert_int_eq(event(a.id, "keys", STORE_EVENT_CHECK_PASS, 10, "", ""), STORE_OK);
+	ck_assert_int_eq(store_attempt_reset(s, a.id), STORE_OK);
+	ck_assert_int_eq(store_user_events(s, amy, 0, collect_uev, &buf), STORE_OK);
+	ck_assert_int_eq(buf.n, 4);
+	ck_assert_str_eq(buf.line[0], "dns/keys check_fail 0 no KSK yet r1");
+	ck_assert_str_eq(buf.line[1], "dns/keys hint 2 use -k r1");
+	ck_assert_str_eq(buf.line[2], "dns/keys check_pass 10  r1");
+	ck_assert_str_eq(buf.line[3], "dns/ reset 0  r1");
+	buf.n = 0;
+	ck_assert_int_eq(store_user_events(s, amy, 2, collect_uev, &buf), STORE_OK);
+	ck_assert_int_eq(buf.n, 2);
+}
+END_TEST
+
 struct progress_buf {
 	struct store_step_progress p[8];
 	int n;
@@ -1069,6 +1113,7 @@ store_suite(void)
 	tcase_add_test(tc, labs_catalog);
 	tcase_add_test(tc, attempts_open_get_reset);
 	tcase_add_test(tc, score_is_derived_from_events);
+	tcase_add_test(tc, user_events_oldest_first_over_attempts);
 	tcase_add_test(tc, cohort_grid);
 	tcase_add_test(tc, csv_export_escapes_and_orders);
 	tcase_add_test(tc, audit_log);

@@ -110,6 +110,12 @@ test('the instructor grid shows the learner\'s progress, pushed within a second'
   assert.equal(upd.learner.display, 'dana');
   assert.equal(upd.learner.steps['hello-shell/secret'], 'failed');
   assert.ok(Date.now() - t0 < 5000);
+  const hist = await tc.request({ type: 'learner.history', cohort: cohorts.cohorts[0].id, user: upd.learner.user });
+  const kinds = hist.log.filter((e) => e.lab === 'hello-shell').map((e) => `${e.step}:${e.kind}`);
+  assert.deepEqual(kinds.slice(0, 3), ['create:check_fail', 'create:check_pass', 'secret:hint']);
+  assert.ok(kinds.includes('secret:check_fail'));
+  assert.match(hist.log.find((e) => e.kind === 'check_fail').feedback, /hello\.txt/);
+  assert.ok(hist.log.every((e, i, a) => i === 0 || a[i - 1].at <= e.at), 'oldest first');
   const csv = await (await fetch(`${srv.url}/api/cohorts/${cohorts.cohorts[0].id}/grades.csv`, { headers: { cookie: t.cookie } })).text();
   const [head, ...rows] = csv.trim().split('\r\n').map((l) => l.split(','));
   const col = head.indexOf('hello-shell/create');
