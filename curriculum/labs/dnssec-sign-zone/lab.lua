@@ -273,7 +273,7 @@ local function lab_infra(c)
   end
   if again then
     local e = env(c)
-    e.LAB_WAIT_ROUNDS = "15"
+    e.LAB_WAIT_ROUNDS = "30"
     run(c, { c.labdir .. "/bin/lab-wait", "lab" }, { env = e, timeout = 5 })
   end
 end
@@ -366,9 +366,8 @@ end
 
 local function flush(c, v)
   local conf = c.workspace .. "/.dnslab/unbound/unbound.conf"
+  -- removes rrsets, messages (negative ones too) and key entries at or below the zone
   run(c, { "unbound-control", "-c", conf, "flush_zone", v.zone })
-  run(c, { "unbound-control", "-c", conf, "flush_bogus" })
-  run(c, { "unbound-control", "-c", conf, "flush_negative" })
 end
 
 local function unbound_says(c, v)
@@ -432,7 +431,10 @@ local function chain_problem(c, v, brief)
   if not n.flags.ad then
     return string.format("The NXDOMAIN for %s comes without the ad flag: its proof of non-existence did not validate.", v.nxname)
   end
-  return nil
+  -- the resolver is happy; the chain it followed must be the real one
+  -- (registry DS = digest of the KSK your server publishes), not a changed
+  -- trust anchor in the resolver's configuration
+  return ds_problem(c, v)
 end
 
 ---------------------------------------------------------------------------

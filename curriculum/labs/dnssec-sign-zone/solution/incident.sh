@@ -4,9 +4,9 @@ set -eu
 . "$HOME/.dnslab/lab.env"
 cd "$HOME/dns"
 "$LAB_DIR/bin/incident"
-# The symptom, and what delv says about it.
+# The symptom (an operator would go on with dig +cd and
+# delv -a ~/.dnslab/anchors.conf +root=test @127.0.0.1 -p 5300 +cd www.ZONE A).
 dig +dnssec @127.0.0.1 -p 5300 "www.$ZONE" A || true
-delv -a "$HOME/.dnslab/anchors.conf" +root=test @127.0.0.1 -p 5300 +cd "www.$ZONE" A 2>&1 || true
 for k in K"$ZONE".+013+*.key; do
 	if grep -q 'DNSKEY[[:space:]]*257' "$k"; then ksk=$k; else zsk=$k; fi
 done
