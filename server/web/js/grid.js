@@ -50,7 +50,8 @@ function kindText(e) {
 // at all, for the first one on a step) to this one.
 function since(events, i) {
 	const at = toDate(events[i].at);
-	if (!at)
+	// Per-step summaries (no kind) carry only the last time: no duration can be told.
+	if (!at || !events[i].kind)
 		return "";
 	let prev = null;
 	for (let j = i - 1; j >= 0 && !prev; j--)
