@@ -324,8 +324,11 @@ local function P_passwords(c, budget)
     if h == "" then
       p[#p + 1] = string.format("The account '%s' has an empty password: anyone can log in as it. Set a strong password or lock the account ('!' in the password field of /etc/shadow).", e.name)
     elseif h:sub(1, 1) ~= "!" and h:sub(1, 1) ~= "*" then
-      if h:match("^%$1%$") or not h:match("^%$") then
-        p[#p + 1] = string.format("The password of '%s' is hashed with an obsolete scheme (%s): use SHA-512 crypt ('openssl passwd -6') or yescrypt (5.1-3: best practice cryptography).", e.name, h:match("^%$1%$") and "MD5-crypt" or "DES crypt")
+      local good = h:match("^%$[56]%$") or h:match("^%$g?y%$") or h:match("^%$7%$") or h:match("^%$2[aby]%$")
+      if not good then
+        local scheme = h:match("^%$1%$") and "MD5-crypt" or h:match("^%$apr1%$") and "Apache MD5"
+          or not h:match("^%$") and "DES crypt" or ("'" .. (h:match("^(%$[^$]*%$)") or "?") .. "'")
+        p[#p + 1] = string.format("The password of '%s' is hashed with an obsolete or unsupported scheme (%s): use SHA-512 crypt ('openssl passwd -6') or yescrypt (5.1-3: best practice cryptography).", e.name, scheme)
       end
       local rounds = tonumber(h:match("^%$[56]%$rounds=(%d+)%$"))
       if rounds and rounds > 100000 then
@@ -922,7 +925,7 @@ local function P_binary(c)
     local r = c:run { "readelf", "-W", ..., wp, timeout = 4 }
     return r.out
   end
-  local hdr, ph, dyn, syms = re("-h"), re("-l"), re("-d"), re("--dyn-syms")
+  local hdr, ph, dyn, syms = re("-h"), re("-l"), re("-d"), re("-s")
   if not hdr:match("Type:%s+DYN") then
     p[#p + 1] = "camd is not a position-independent executable, so ASLR cannot move it: build with -fPIE -pie."
   end
