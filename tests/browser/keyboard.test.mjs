@@ -143,6 +143,10 @@ test("200% zoom: sign-in, labs and lab view fit without sideways scrolling", asy
 		await page.waitForSelector("#terminal .xterm-rows");
 		await fits("lab view");
 		await shot(page, "zoom200-lab");
+		// The terminal is below the steps there: one button takes the learner to it.
+		await page.click("button.to-term");
+		assert.ok(await page.evaluate(() => !!document.activeElement.closest("#terminal")), "the button focuses the terminal");
+		await shot(page, "zoom200-lab-terminal");
 	}
 	await context.close();
 });

@@ -50,7 +50,12 @@ export function render(ctx, root, { lab: labId }) {
 		h("div", { class: "lab-head" },
 			h("p", { class: "crumbs" }, h("a", { href: "#/labs" }, t("lab.back"))),
 			title,
-			h("p", { class: "score-line" }, t("lab.score"), " ", scoreEl)),
+			h("p", { class: "score-line" }, t("lab.score"), " ", scoreEl),
+			// One column (narrow window or zoomed in): the terminal is below the steps.
+			h("button", { class: "to-term", onclick: () => {
+				termPanel.scrollIntoView({ block: "start" });
+				term.focus();
+			} }, t("lab.toterminal"))),
 		h("div", { class: "lab-grid" }, stepsPanel, termPanel));
 
 	const term = new LabTerminal(ctx.conn, termBox, {
