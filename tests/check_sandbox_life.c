@@ -18,6 +18,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "sandbox/ipc.h"
 #include "tests/sandbox/celltest.h"
 
 /* Read the PTY master until `want` appears (or fail after timeout_ms). */
@@ -242,6 +243,51 @@ START_TEST(test_malformed_frame)
 }
 END_TEST
 
+/* Well-formed frames with wrong content end the cell too (the warden trusts nothing). */
+static const struct { int type; const char *json; const char *reason; } bad_requests[] = {
+	{ IPC_SPAWN, "{\"tag\":1,\"argv\":[\"bin/sh\"]}", "malformed spawn request" },	/* relative */
+	{ IPC_SPAWN, "{\"tag\":1,\"argv\":[]}", "malformed spawn request" },
+	{ IPC_SPAWN, "{\"tag\":1,\"argv\":[\"/bin/sh\",7]}", "malformed spawn request" },
+	{ IPC_SPAWN, "{\"tag\":-1,\"argv\":[\"/bin/sh\"]}", "malformed spawn request" },
+	{ IPC_SPAWN, "{\"tag\":1,\"argv\":[\"/bin/sh\"],\"as\":0,\"tty\":true,\"rows\":0}", "malformed spawn request" },
+	{ IPC_SPAWN, "{\"tag\":1,\"argv\":[\"/bin/sh\"],\"as\":7}", "malformed spawn request" },	/* root? no */
+	{ IPC_EXEC, "{\"tag\":1,\"argv\":[\"/bin/true\"],\"timeout_ms\":0}", "malformed exec request" },
+	{ IPC_EXEC, "{\"argv\":[\"/bin/true\"]}", "malformed exec request" },
+	{ IPC_EXEC, "{\"tag\":1,\"argv\":\"/bin/true\"}", "malformed exec request" },
+	{ IPC_READY, "{}", "unexpected frame" },
+	{ IPC_RESULT, "{}", "unexpected frame" },
+};
+
+START_TEST(test_bad_requests)
+{
+	struct cell *c = t_start(NULL);
+	json_t *o = json_loads(bad_requests[_i].json, 0, NULL);
+
+	ck_assert_ptr_nonnull(o);
+	ck_assert_int_eq(ipc_send(cell_fd(c), bad_requests[_i].type, o, NULL, 0), 0);
+	json_decref(o);
+	expect_ending(c, bad_requests[_i].reason, 3000);
+	cell_stop(c);
+}
+END_TEST
+
+START_TEST(test_argv_too_long)
+{
+	const char *argv[CELL_MAX_ARGV + 2];
+	struct cell *c = t_start(NULL);
+	int i;
+
+	for (i = 0; i < CELL_MAX_ARGV + 1; i++)
+		argv[i] = "/bin/true";
+	argv[i] = NULL;
+	errno = 0;
+	ck_assert_int_eq(cell_request_exec(c, 1, argv, CELL_AS_LEARNER, NULL, 0, 1000), -1);
+	ck_assert_int_eq(cell_request_exec(c, 1, argv, CELL_AS_LEARNER, NULL, CELL_EXEC_MAX_STDIN + 1, 1000), -1);
+	ck_assert_int_eq(errno, E2BIG);
+	cell_stop(c);
+}
+END_TEST
+
 /* 50 cells at once, each answering; afterwards no process or cgroup is left. */
 START_TEST(test_fifty)
 {
@@ -403,6 +449,8 @@ suite(void)
 	tcase_add_test(tc, test_idle);
 	tcase_add_test(tc, test_supervisor_gone);
 	tcase_add_test(tc, test_malformed_frame);
+	tcase_add_loop_test(tc, test_bad_requests, 0, (int)(sizeof bad_requests / sizeof bad_requests[0]));
+	tcase_add_test(tc, test_argv_too_long);
 	tcase_add_test(tc, test_start_errors);
 	suite_add_tcase(s, tc);
 
