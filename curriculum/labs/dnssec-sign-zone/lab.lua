@@ -274,7 +274,7 @@ local function lab_infra(c)
   if again then
     local e = env(c)
     e.LAB_WAIT_ROUNDS = "30"
-    run(c, { c.labdir .. "/bin/lab-wait", "lab" }, { env = e, timeout = 5 })
+    run(c, { "sh", c.labdir .. "/bin/lab-wait", "lab" }, { env = e, timeout = 5 })
   end
 end
 
@@ -444,13 +444,13 @@ setup(function(c)
   local v = vals(c)
   local e = env(c)
   e.ZONE, e.WWW4, e.MAIL4, e.OWNER_TXT, e.INCIDENT = v.zone, v.www4, v.mail4, v.owner_txt, v.incident
-  local r = c:run { argv = { c.labdir .. "/bin/lab-setup" }, env = e, timeout = 30 }
+  local r = c:run { argv = { "sh", c.labdir .. "/bin/lab-setup" }, env = e, timeout = 30 }
   if r.code ~= 0 then error("lab-setup failed (" .. tostring(r.code) .. "): " .. r.err .. r.out) end
   local ws = c.workspace
   -- the learner's server runs as the learner: it is theirs to reload, stop, restart
   c:start_service("nsd", { "/usr/sbin/nsd", "-d", "-c", ws .. "/dns/nsd.conf" }, { as = "learner" })
   for _, s in ipairs(lab_services(c)) do c:start_service(s[1], s[2]) end
-  local w = c:run { argv = { c.labdir .. "/bin/lab-wait" }, env = e, timeout = 10 }
+  local w = c:run { argv = { "sh", c.labdir .. "/bin/lab-wait" }, env = e, timeout = 10 }
   if w.code ~= 0 then
     -- the learner's own nsd may fail on a config they broke; the lab's two must run
     if w.out:find("registry") or w.out:find("unbound") then
