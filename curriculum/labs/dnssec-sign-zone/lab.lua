@@ -25,7 +25,7 @@ lab {
   },
   needs = { "sh", "dig", "delv", "nsd", "nsd-control", "unbound", "unbound-control", "openssl",
             "ldns-keygen", "ldns-signzone", "ldns-verify-zone", "ldns-key2ds", "ldns-read-zone",
-            "dnssec-keygen", "dnssec-signzone", "dnssec-verify", "dnssec-dsfromkey", "kzonecheck" },
+            "dnssec-keygen", "dnssec-signzone", "dnssec-verify", "dnssec-dsfromkey" },
   free_order = false,
 }
 
