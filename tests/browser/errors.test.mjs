@@ -62,3 +62,29 @@ test("a broken check says the lab has a problem, with a reference", async (t) =>
 	assert.equal(await page.getAttribute('.step[data-step="create"]', "data-state"), "open", "the step is not failed");
 	await shot(page, "error-01-lab-problem");
 });
+
+// A cell that cannot run (1 MiB of memory): the terminal area says so, in words, with a
+// button to try again, instead of hanging on "starting".
+test("a terminal that cannot run says so and offers to try again", async (t) => {
+	const small = await startServer({ args: ["--cell-limits", "memory=1M"] });
+	try {
+		const code = /join with the code (\S+)/.exec(small.log ? small.log() : "");
+		if (!code)
+			return t.skip("the demo's join code is not in the server's output");
+		const { page, context } = await browser.person();
+		await join(page, small.url, code[1], "mallory");
+		await page.click("#continue");
+		const offered = await labOffered(page, small, "hello-shell");
+		if (!offered.ok)
+			return t.skip(offered.why);
+		await page.goto(`${small.url}/#/lab/hello-shell`);
+		await page.waitForSelector("#term-msg [role=alert]", { timeout: 30000 });
+		const text = await page.locator("#term-msg").innerText();
+		assert.match(text, /terminal/i, `the learner is told about the terminal: ${text}`);
+		assert.ok(await page.locator("#term-retry").isVisible(), "a Try again button");
+		await shot(page, "error-02-cell-ended");
+		await context.close();
+	} finally {
+		await small.stop();
+	}
+});

@@ -35,13 +35,13 @@ async function waitHealthy(url, proc, log) {
 // on stdout is "labhub: serving URL"). The demo instructor is 'teacher' with the password
 // kept in DATA/demo-credentials. LABHUB_TEST_URL instead points the tests at a running
 // server (then LABHUB_TEST_INSTRUCTOR="name:password" says who the instructor is).
-export async function startServer({ labs } = {}) {
+export async function startServer({ labs, args = [] } = {}) {
 	if (process.env.LABHUB_TEST_URL)
 		return { url: process.env.LABHUB_TEST_URL.replace(/\/$/, ""), instructor: instructorFrom(null), stop: async () => {} };
 	const data = fs.mkdtempSync(path.join(os.tmpdir(), "labhub-browser-"));
 	let out = "";
 	const proc = spawn(process.env.LABHUB, ["serve", "--listen", "127.0.0.1:0", "--data", data,
-		"--web", process.env.LABHUB_WEB, "--labs", labs || path.join(srcdir, "curriculum"), "--demo"],
+		"--web", process.env.LABHUB_WEB, "--labs", labs || path.join(srcdir, "curriculum"), "--demo", ...args],
 	{ stdio: ["ignore", "pipe", "pipe"] });
 	proc.stdout.on("data", (d) => { out += d; });
 	proc.stderr.on("data", (d) => { out += d; });

@@ -297,7 +297,8 @@ export function render(ctx, root, { lab: labId }) {
 		} catch (e) {
 			if (e.code === "network")
 				return;
-			showTermError(ctx.describe(e), () => attach());
+			// No answer at all to cell.attach: to the learner that is a terminal that did not start.
+			showTermError(ctx.describe(e.code === "timeout" ? { code: "cell_failed" } : e), () => attach());
 		}
 	}
 
