@@ -16,5 +16,6 @@ uninstall-local:
 	rm -rf '$(DESTDIR)$(curriculumdir)'
 
 # Every lab must be solvable and reject its broken attempts (runs cells).
-TESTS += tests/labs/curriculum.sh tests/labs/authoring.sh tests/labs/cell-exec.sh
+TESTS += tests/labs/curriculum.sh tests/labs/authoring.sh tests/labs/cell-exec.sh \
+	tests/labs/dnssec-validators.sh tests/labs/dnssec-bind-tools.sh
 .PHONY: install-curriculum

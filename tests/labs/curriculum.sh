@@ -14,7 +14,15 @@ for dir in "$LABHUB_SRCDIR"/curriculum/labs/*/; do
 	fi
 	n=$((n + 1))
 	"$LABHUB" lab lint "$dir" || status=1
-	"$LABHUB" lab test "$dir" || status=1
+	if ! "$LABHUB" lab test "$dir"; then
+		# Lab services can be slow on a loaded machine: one serial retry, reported.
+		echo "note: $dir failed; retrying once with --jobs 1"
+		if "$LABHUB" lab test --jobs 1 "$dir"; then
+			echo "WARNING: $dir passed only on retry: its timings are flaky under load"
+		else
+			status=1
+		fi
+	fi
 done
 "$LABHUB" lab tracks "$LABHUB_SRCDIR/curriculum" || status=1
 [ "$n" -gt 0 ] || { echo "no labs found under $LABHUB_SRCDIR/curriculum/labs"; exit 1; }
