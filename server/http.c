@@ -368,6 +368,14 @@ do_login(struct lws *wsi, struct http_req *r, json_t *body)
 	if (u.disabled || auth_password_verify(u.pwhash, pw, strlen(pw)) != 0)
 		goto bad;
 	ratelimit_reset(the_server->rl_account, ukey, strlen(ukey));
+	if (auth_password_needs_rehash(u.pwhash)) {
+		char fresh[AUTH_PWHASH_SIZE];
+
+		/* stronger limits than when it was set: upgrade while we know the password */
+		if (auth_password_hash(pw, strlen(pw), fresh) == 0 &&
+		    store_user_set_password(the_server->store, u.id, fresh) == STORE_OK)
+			log_info("sign-in: password hash of %s upgraded", u.name);
+	}
 	the_server->m.logins_ok++;
 	log_info("sign-in: %s from %s", u.name, addr);
 	start_session(r, &u, json_object());

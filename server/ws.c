@@ -909,6 +909,7 @@ ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void 
 		return 0;
 
 	case LWS_CALLBACK_ESTABLISHED:
+		store_session_touch(the_server->store, c->who.token_hash, (int64_t)time(NULL));
 		c->wsi = wsi;
 		c->next = the_server->conns;
 		the_server->conns = c;
