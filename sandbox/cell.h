@@ -23,7 +23,11 @@
  * the shell lives as long as the cell).  Resizing is TIOCSWINSZ on that
  * fd; no IPC needed.
  *
- * Identity inside: learner uid/gid 1000, lab user 1001.  Started as root,
+ * Identity inside: learner uid/gid 1000, lab user 1001 (also in group
+ * learner, so it reads what the learner made group-readable).  Run lab
+ * checks as CELL_AS_LAB: a process of the learner's own uid can be written
+ * to through /proc/PID/mem or signalled by the learner, one of another uid
+ * cannot (setup that creates files for the learner to edit: as learner).  Started as root,
  * the cell maps 65536 ids starting at host uid CELL_HOST_ID_BASE; started
  * as an ordinary user (unprivileged user namespaces, no newuidmap) only
  * the caller's own uid can be mapped, so learner and lab share uid 1000

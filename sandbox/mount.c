@@ -191,7 +191,7 @@ build_etc(const struct contain_ctx *x, struct contain_err *e)
 		    "root:x:0:\ntty:x:5:\nlearner:x:%u:\nnogroup:x:65534:\n", x->learner_uid);
 	else
 		snprintf(group, sizeof group,
-		    "root:x:0:\ntty:x:5:\nlearner:x:%u:\nlab:x:%u:\nnogroup:x:65534:\n",
+		    "root:x:0:\ntty:x:5:\nlearner:x:%u:lab\nlab:x:%u:\nnogroup:x:65534:\n",
 		    x->learner_uid, x->lab_uid);
 	if (write_text(R "/etc/passwd", passwd) < 0 || write_text(R "/etc/group", group) < 0 ||
 	    write_text(R "/etc/hostname", "cell\n") < 0 ||

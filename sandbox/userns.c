@@ -83,7 +83,8 @@ userns_become_root(const struct contain_ctx *x, struct contain_err *e)
 }
 
 /*
- * In a child about to exec learner or lab code: become `uid` and drop every
+ * In a child about to exec learner or lab code: become `uid` (the lab user
+ * also gets the learner's group as a supplementary group) and drop every
  * capability (bounding, ambient, effective, permitted, inheritable).  In
  * one-uid mode the uid does not change, so the kernel would not clear the
  * caps by itself: capset() does.
@@ -100,8 +101,14 @@ userns_drop_to(unsigned uid, int unpriv)
 			return -1;
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
 		return -1;
-	if (!unpriv && setgroups(0, NULL) < 0)
-		return -1;
+	/* the lab user is in the learner's group: checks read what the learner
+	 * made group-readable, and the learner cannot touch the check process */
+	if (!unpriv) {
+		gid_t learner = CELL_LEARNER_UID;
+
+		if (setgroups(uid == CELL_LAB_UID ? 1 : 0, &learner) < 0)
+			return -1;
+	}
 	if (setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0)
 		return -1;
 	memset(d, 0, sizeof d);

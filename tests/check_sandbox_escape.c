@@ -216,6 +216,46 @@ START_TEST(test_kill_canary)
 }
 END_TEST
 
+/* A lab check (lab uid) is out of the learner's reach; it reads group-readable work. */
+START_TEST(test_lab_process_protected)
+{
+	static const char *const sleeper[] = { "/bin/sleep", "30", NULL };
+	static const char *const mk[] = { "/bin/sh", "-c",
+		"umask 027; echo work > /home/learner/answer; mkdir -m 750 /home/learner/d", NULL };
+	static const char *const rd[] = { "/bin/cat", "/home/learner/answer", NULL };
+	static const char *const who[] = { "/bin/sh", "-c",
+		"for p in /proc/[0-9]*; do [ \"$(cat $p/comm 2>/dev/null)\" = sleep ] && echo ${p#/proc/}; done", NULL };
+	struct cell *c = t_start(NULL);
+	struct cell_event ev;
+	struct t_result r;
+	char path[64], pid[32];
+	int tries;
+
+	if (cell_degraded(c) & CELL_DEGRADED_ONE_UID) {	/* one uid: nothing to separate */
+		cell_stop(c);
+		return;
+	}
+	t_exec(c, mk, &r);
+	t_exec_as(c, CELL_AS_LAB, rd, NULL, 5000, &r);
+	ck_assert_str_eq(r.out, "work");
+	ck_assert_int_eq(cell_request_spawn(c, 8, sleeper, CELL_AS_LAB, 0, 0, 0, NULL), 0);
+	ck_assert_int_eq(cell_wait_event(c, &ev, 5000), 1);
+	cell_event_clear(&ev);
+	for (tries = 0; tries < 100; tries++) {
+		t_exec(c, who, &r);
+		if (r.out[0])
+			break;
+		usleep(10000);
+	}
+	ck_assert_msg(r.out[0], "no lab process seen");
+	snprintf(pid, sizeof pid, "%.20s", r.out);
+	ck_assert_str_eq(t_attack(c, &r, "kill", pid, NULL), "EPERM");
+	snprintf(path, sizeof path, "/proc/%s/mem", pid);
+	ck_assert_str_eq(t_attack(c, &r, "write", path, NULL), "EACCES");
+	cell_stop(c);
+}
+END_TEST
+
 START_TEST(test_proc_only_cell)
 {
 	struct cell *c = t_start(NULL);
@@ -532,6 +572,7 @@ suite(void)
 	tcase_add_test(tc, test_status);
 	tcase_add_test(tc, test_kill_canary);
 	tcase_add_test(tc, test_proc_only_cell);
+	tcase_add_test(tc, test_lab_process_protected);
 	tcase_add_test(tc, test_setuid_usr);
 	tcase_add_test(tc, test_setuid_and_device_in_workspace);
 	suite_add_tcase(s, tc);
