@@ -81,16 +81,33 @@ async function openTtyd(t, { deflate = false } = {}) {
 
 // labhub: join the demo cohort (a new learner), open hello-shell, attach its cell.
 export const openStats = { join: [], attach: [] };
-async function openLabhub(t, nick, { deflate = false } = {}) {
+export const netErrors = [];
+async function joinLabhub(t, nick) {
   const tj = now();
-  const r = await fetch(`${t.url}/api/join`, {
-    method: 'POST', headers: { 'content-type': 'application/json', origin: t.url },
-    body: JSON.stringify({ code: t.code, nickname: nick }),
-  });
+  let r;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      r = await fetch(`${t.url}/api/join`, {
+        method: 'POST', headers: { 'content-type': 'application/json', origin: t.url },
+        body: JSON.stringify({ code: t.code, nickname: nick }),
+      });
+      break;
+    } catch (e) {
+      // a network error (not an HTTP answer): noted, retried twice
+      const why = `${e.message}${e.cause ? ` (${e.cause.code || e.cause.message})` : ''}`;
+      netErrors.push(why);
+      if (attempt >= 3) throw new Error(`join as ${nick}: ${why}`);
+      await sleep(500);
+    }
+  }
   const text = await r.text();
   if (r.status !== 200) throw new Error(`join as ${nick}: HTTP ${r.status} ${text.slice(0, 200)}`);
   const cookie = (r.headers.get('set-cookie') || '').split(';')[0];
   openStats.join.push(now() - tj);
+  return cookie;
+}
+
+async function attachLabhub(t, cookie, { deflate = false } = {}) {
   const ws = await connectWs(`${t.url.replace('http', 'ws')}/ws`, 'labhub.v1', { cookie, origin: t.url }, deflate);
   const s = new Session(ws);
   const replies = new Map();
@@ -120,9 +137,12 @@ async function openLabhub(t, nick, { deflate = false } = {}) {
 }
 
 let nickSeq = 0;
-function openSession(t, opts) {
+let deflateAll = false;	/* --deflate-all: every connection offers permessage-deflate, as browsers do */
+const nickFor = (t, tag) => `${t.prefix}${tag || ''}${++nickSeq}`;
+async function openSession(t, opts = {}) {
+  if (deflateAll && opts.deflate === undefined) opts = { ...opts, deflate: true };
   if (t.kind === 'ttyd') return openTtyd(t, opts);
-  return openLabhub(t, `${t.prefix}${opts?.tag || ''}${++nickSeq}`, opts);
+  return attachLabhub(t, await joinLabhub(t, nickFor(t, opts?.tag)), opts);
 }
 
 // ---- output phases (run in a worker thread so the typists' loop stays free) -----------------
@@ -235,9 +255,9 @@ async function typist(s, win, samples, stats) {
 }
 
 // seconds: a number, or a promise: measure until it settles.
-async function measureEcho(typists, seconds) {
+async function measureEcho(typists, seconds, warmMs = 1000) {
   const samples = [], stats = { lost: 0 };
-  const win = { startAt: now() + 1000, endAt: Infinity };
+  const win = { startAt: now() + warmMs, endAt: Infinity };
   if (typeof seconds === 'number') win.endAt = win.startAt + seconds * 1000;
   else seconds.finally(() => { win.endAt = now(); });
   await Promise.all(typists.map((s) => typist(s, win, samples, stats)));
@@ -375,22 +395,22 @@ async function startLabhub(o, log) {
 
 // ---- one target, all phases ----------------------------------------------------------------
 
-async function openMany(t, count, into, { concurrency, deadline, log }) {
+async function openMany(t, count, into, { concurrency, deadline, log, make = () => openSession(t, { tag: 'i' }), what = 'idle sessions' }) {
   let next = 0, failed = null;
   const started = now();
   async function lane() {
     while (next < count && !failed) {
       if (now() > deadline) { failed = `time budget for opening sessions used up after ${into.length}`; return; }
-      next++;
+      const i = next++;
       try {
-        into.push(await openSession(t, { tag: 'i' }));
+        into.push(await make(i));
       } catch (e) {
         failed = e.message;
       }
     }
   }
   await Promise.all(Array.from({ length: concurrency }, lane));
-  log(`  ${into.length} idle sessions open (${((now() - started) / 1000).toFixed(1)} s for this step)`);
+  log(`  ${into.length} ${what} (${((now() - started) / 1000).toFixed(1)} s for this step)`);
   return failed;
 }
 
@@ -438,14 +458,31 @@ async function benchTarget(t, o, log) {
     if (idle.length < n) {
       log(`${t.name}: opening idle sessions up to ${n}`);
       const j0 = openStats.join.length, a0 = openStats.attach.length, t1 = now(), i0 = idle.length;
-      const opening = openMany(t, n - idle.length, idle, { concurrency: o.concurrency(t), deadline, log });
-      if (!r.echoOpening) {
-        // the typists keep typing while the first batch of sessions is being opened
-        r.echoOpening = await measureEcho(typists, opening);
-        r.echoOpening.opened = idle.length;
-        log(`  echo while opening: p50 ${f2(r.echoOpening.p50)} ms p99 ${f2(r.echoOpening.p99)} ms max ${f2(r.echoOpening.max)} ms (${r.echoOpening.keys} keys, ${r.echoOpening.lost} lost)`);
+      const show = (e) => `p50 ${f2(e.p50)} ms p99 ${f2(e.p99)} ms max ${f2(e.max)} ms (${e.keys} keys, ${e.lost} lost)`;
+      if (!r.echoOpening && t.kind === 'labhub') {
+        // The typists keep typing while the first batch opens: first every learner joins
+        // (POST /api/join), then every one opens hello-shell and attaches its cell.
+        const cookies = [];
+        const joining = openMany(t, n - idle.length, cookies, { concurrency: o.concurrency(t), deadline, log,
+          make: () => joinLabhub(t, nickFor(t, 'i')), what: 'learners joined' });
+        r.echoJoining = await measureEcho(typists, joining, 100);
+        stop = await joining;
+        log(`  echo while they join: ${show(r.echoJoining)}`);
+        if (!stop) {
+          const attaching = openMany(t, cookies.length, idle, { concurrency: o.concurrency(t), deadline, log,
+            make: (i) => attachLabhub(t, cookies[i], { deflate: deflateAll }), what: 'cells attached' });
+          r.echoOpening = await measureEcho(typists, attaching, 100);
+          stop = await attaching;
+          log(`  echo while their cells start: ${show(r.echoOpening)}`);
+        }
+      } else if (!r.echoOpening) {
+        const opening = openMany(t, n - idle.length, idle, { concurrency: o.concurrency(t), deadline, log });
+        r.echoOpening = await measureEcho(typists, opening, 100);
+        stop = await opening;
+        log(`  echo while they connect: ${show(r.echoOpening)}`);
+      } else {
+        stop = await openMany(t, n - idle.length, idle, { concurrency: o.concurrency(t), deadline, log });
       }
-      stop = await opening;
       const rate = (now() - t1) / Math.max(1, idle.length - i0);
       if (t.kind === 'labhub') {
         log(`  ${rate.toFixed(0)} ms per session; join ${avg(openStats.join.slice(j0)).toFixed(0)} ms, ` +
@@ -481,8 +518,16 @@ async function benchTarget(t, o, log) {
     if (typists.some((s) => s.closed)) { r.notes.push(`a typist's connection closed at N=${n}`); break; }
     if (stop) break;
   }
-  const dropped = idle.filter((s) => s.closed).length;
-  if (dropped) r.notes.push(`${dropped} idle connections were closed by the server during the run`);
+  const dropped = idle.filter((s) => s.closed);
+  if (dropped.length) {
+    const codes = {};
+    for (const s of dropped) { const k = `${s.closed.code} ${s.closed.reason}`.trim(); codes[k] = (codes[k] || 0) + 1; }
+    r.notes.push(`${dropped.length} idle connections were closed by the server during the run (close code: count ${JSON.stringify(codes)})`);
+  }
+  if (t.kind === 'labhub' && netErrors.length) r.notes.push(`${netErrors.length} joins hit a network error and were retried: ${[...new Set(netErrors)].slice(0, 3).join('; ')}`);
+  const cellMsgs = {};
+  for (const s of [...typists, ...idle]) for (const m of s.control || []) if (m.type !== 'welcome') cellMsgs[m.type + (m.message ? `: ${m.message}` : '')] = (cellMsgs[m.type + (m.message ? `: ${m.message}` : '')] || 0) + 1;
+  if (Object.keys(cellMsgs).length) r.notes.push(`messages the server pushed: ${JSON.stringify(cellMsgs)}`);
   log(`${t.name}: closing ${idle.length + typists.length} sessions`);
   for (const s of [...typists, ...idle]) s.close();
   await sleep(1500);
@@ -511,8 +556,10 @@ function table(res, o) {
     rows.push([`echo p50 / p99 ms, N=${n} idle`, cell(te, T), cell(le, L), le && te ? ratio(le.p99, te.p99) : '-', target, verdict(ok)]);
   }
   const tt = T?.throughput?.mbps, lt = L?.throughput?.mbps;
-  const eo = (r) => (r?.echoOpening ? `${f2(r.echoOpening.p50)} / ${f2(r.echoOpening.p99)}` : '-');
-  rows.push([`echo p50 / p99 ms while ${o.ns.find((x) => x > 0)} sessions are opened`, eo(T), eo(L),
+  const eo = (e) => (e ? `${f2(e.p50)} / ${f2(e.p99)}` : '-');
+  const first = o.ns.find((x) => x > 0);
+  rows.push([`echo p50 / p99 ms while ${first} learners join`, '-', eo(L?.echoJoining), '', '', '']);
+  rows.push([`echo p50 / p99 ms while ${first} sessions start a shell`, eo(T?.echoOpening), eo(L?.echoOpening),
     ratio(L?.echoOpening?.p99, T?.echoOpening?.p99), '', '']);
   rows.push([`throughput MB/s (1 session, head -c ${o.tpSize} | base64)`, f2(tt), f2(lt), ratio(lt, tt), '>= 2x ttyd',
     verdict(Number.isFinite(lt) && Number.isFinite(tt) ? lt >= 2 * tt : null)]);
@@ -575,10 +622,12 @@ function parseArgs(argv) {
     else if (a === '--n') o.ns = v().split(',').map(Number);
     else if (a === '--json') o.json = v();
     else if (a === '--budget') o.budget = Number(v());
+    else if (a === '--deflate-all') deflateAll = true;
     else if (a === '--help' || a === '-h') {
       console.log('usage: tests/bench/ws-echo [--quick] [--only labhub|ttyd] [--ttyd PATH] [--labhub PATH]\n' +
         '                         [--web DIR] [--labs DIR] [--cell-limits SPEC] [--n LIST] [--budget SECONDS]\n' +
-        '                         [--json FILE]\n' +
+        '                         [--deflate-all] [--json FILE]\n' +
+        '--deflate-all: the typists and idle sessions offer permessage-deflate too, as browsers do\n' +
         '--budget: seconds each server may spend opening idle sessions (default 300, quick 40)');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
@@ -609,7 +658,7 @@ async function main() {
   const log = (m) => console.error(`[${((now() - t0) / 1000).toFixed(1).padStart(6)} s] ${m}`);
   const res = {};
   const nofile = spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim();
-  log(`mode ${o.quick ? 'quick' : 'full'}: N = ${o.ns.join(', ')}; echo ${o.echoS} s per N, ${o.typists} typists; ` +
+  log(`mode ${o.quick ? 'quick' : 'full'}${deflateAll ? ', every connection offers permessage-deflate' : ''}: N = ${o.ns.join(', ')}; echo ${o.echoS} s per N, ${o.typists} typists; ` +
     `fd limit ${nofile}; MemAvailable ${(memAvailableKb() / 1048576).toFixed(1)} GiB`);
   const ttyd = which(o.ttyd);
   if (o.only !== 'labhub') {
