@@ -501,8 +501,10 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 	pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET |
 	    CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD, NULL, NULL, NULL, NULL);
 	if (pid < 0) {
-		snprintf(err, errlen, "clone (new user, pid, mount, net, ipc, uts namespaces): %s",
-		    strerror(errno));
+		snprintf(err, errlen, "clone (new user, pid, mount, net, ipc, uts namespaces): %s%s",
+		    strerror(errno), errno == EPERM || errno == ENOSPC || errno == EACCES ?
+		    " (user namespaces off or limited? see sysctl user.max_user_namespaces, "
+		    "kernel.unprivileged_userns_clone, kernel.apparmor_restrict_unprivileged_userns)" : "");
 		goto fail;
 	}
 	if (pid == 0) {
