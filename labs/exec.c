@@ -593,6 +593,31 @@ find_step(struct run *r, const char *id)
 	return -1;
 }
 
+/* With the question table at the top: is ANSWER acceptable?  Text questions
+ * take anything; a choice question only one of its choices, verbatim. */
+static int
+choice_ok(lua_State *L, const char *answer, size_t len)
+{
+	size_t i, n, cl;
+	const char *c;
+	int ok = 0;
+
+	lua_getfield(L, -1, "choices");
+	if (!lua_istable(L, -1)) {
+		lua_pop(L, 1);
+		return 1;
+	}
+	n = lua_rawlen(L, -1);
+	for (i = 1; i <= n && !ok; i++) {
+		lua_rawgeti(L, -1, (lua_Integer)i);
+		c = lua_tolstring(L, -1, &cl);
+		ok = c != NULL && cl == len && memcmp(c, answer, len) == 0;
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	return ok;
+}
+
 static void
 do_check(struct run *r, const char *answer, size_t answer_len)
 {
@@ -604,6 +629,13 @@ do_check(struct run *r, const char *answer, size_t answer_len)
 		return;
 	lua_getfield(r->L, -1, "question");
 	question = lua_istable(r->L, -1);
+	if (question && !choice_ok(r->L, answer != NULL ? answer : "", answer != NULL ? answer_len : 0)) {
+		lua_pop(r->L, 2);
+		json_object_set_new(r->out, "passed", json_false());
+		json_object_set_new(r->out, "feedback", json_string("Choose one of the answers offered."));
+		json_object_set_new(r->out, "ms", json_integer(now_ms() - t0));
+		return;
+	}
 	lua_pop(r->L, 1);
 	lua_getfield(r->L, -1, "check");
 	ctx_push(r->L, "check");

@@ -175,6 +175,8 @@ START_TEST(feedback_versus_lab_error)
 	    "step { id = 'q', title = 'Q', text = 's.md', question = { kind = 'text' },\n"
 	    "  check = function(c, a) c:expect(a == '644', 'answer %s is wrong', a) end }\n"
 	    "step { id = 'bug', title = 'B', text = 's.md', check = function(c) local t = nil; return t.x end }\n"
+	    "step { id = 'choice', title = 'C', text = 's.md', question = { kind = 'choice', choices = { 'a', 'b' } },\n"
+	    "  check = function(c, a) c:expect(a == 'b', 'no %s', a) end }\n"
 	    "step { id = 'failnow', title = 'F', text = 's.md', check = function(c) c:fail('no %d', 5) end }\n"
 	    "step { id = 'caught', title = 'C', text = 's.md', check = function(c)\n"
 	    "  local ok = pcall(c.read, c, 'missing') c:expect(not ok, 'pcall saw no failure') end }\n");
@@ -184,6 +186,9 @@ START_TEST(feedback_versus_lab_error)
 	put_ws("x.txt", "ok");
 	check_step("f", NULL, 1, NULL);
 	check_step("q", "644", 1, NULL);
+	check_step("choice", "b", 1, NULL);
+	check_step("choice", "a", 0, "no a");
+	check_step("choice", "c", 0, "Choose one of the answers offered");
 	check_step("q", "777", 0, "answer 777 is wrong");
 	check_step("failnow", NULL, 0, "no 5");
 	check_step("caught", NULL, 1, NULL);
