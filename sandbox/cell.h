@@ -18,7 +18,8 @@
  * cell's cgroups (bounded by kernel teardown, typically < 10 ms).
  *
  * Ownership: struct cell belongs to the caller from cell_start() until
- * cell_stop(), which frees it.  A PTY master fd delivered in an event is
+ * cell_stop(), which frees it and reaps the warden (do not reap it with a
+ * waitpid(-1) of your own; cell_stop() copes with ECHILD if you did).  A PTY master fd delivered in an event is
  * owned by the caller (close it, or keep it across a browser reconnect:
  * the shell lives as long as the cell).  Resizing is TIOCSWINSZ on that
  * fd; no IPC needed.
@@ -27,8 +28,8 @@
  * learner, so it reads what the learner made group-readable).  Run lab
  * checks as CELL_AS_LAB: a process of the learner's own uid can be written
  * to through /proc/PID/mem or signalled by the learner, one of another uid
- * cannot (setup that creates files for the learner to edit: as learner).  Started as root,
- * the cell maps 65536 ids starting at host uid CELL_HOST_ID_BASE; started
+ * cannot (setup that creates files for the learner to edit: as learner).
+ * Started as root, the cell maps 65536 ids starting at host uid CELL_HOST_ID_BASE; started
  * as an ordinary user (unprivileged user namespaces, no newuidmap) only
  * the caller's own uid can be mapped, so learner and lab share uid 1000
  * (CELL_DEGRADED_ONE_UID).  When the cgroup tree is not writable the cell
@@ -38,9 +39,10 @@
  * Workspace size: the workspace is a directory on disk (it must survive a
  * server restart), bind-mounted at /home/learner.  Its cap is enforced per
  * file with RLIMIT_FSIZE (EFBIG/SIGXFSZ at the cap); the scratch tmpfs
- * mounts (/tmp, /var, /dev/shm, /run) are size-limited to the same cap and
- * give ENOSPC.  A kernel-enforced total for an on-disk directory needs
- * filesystem project quotas and is not done here (see doc in README).
+ * mounts (/tmp, /var, /dev/shm) are size-limited to the same cap and give
+ * ENOSPC.  A kernel-enforced total for an on-disk directory needs
+ * filesystem project quotas and is not done here (sandbox/README.md): a
+ * learner can exceed the cap with many files.
  * With workspace == NULL, /home/learner is a tmpfs of the cap (ENOSPC at
  * the cap, gone when the cell ends).
  */
