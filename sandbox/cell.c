@@ -43,6 +43,7 @@
 
 struct cell {
 	pid_t pid;
+	int pidfd;	/* signals go here: never to a reused pid */
 	int fd;
 	int ready;	/* the warden said "ready" */
 	unsigned degraded;
@@ -377,6 +378,18 @@ wait_ready(struct cell *c, char *err, size_t errlen)
 	return -1;
 }
 
+/* SIGKILL the warden (the kernel then kills the whole pid namespace). */
+static void
+kill_warden(struct cell *c)
+{
+	if (c->pidfd >= 0) {
+		if (syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
+			log_warn_errno("cell %s: pidfd_send_signal", c->id);
+	} else {
+		kill(c->pid, SIGKILL);
+	}
+}
+
 static void
 close_fds(int *fds, int n)
 {
@@ -429,6 +442,7 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 	}
 	c->fd = -1;
 	c->pid = -1;
+	c->pidfd = -1;
 	snprintf(c->id, sizeof c->id, "%s", spec->id);
 	x.bpf = seccomp_filter_cached();	/* NULL the first time: compiled below, in parallel */
 	if (spec->workspace && (x.ws_fd = open_dir(spec->workspace, "workspace", err, errlen)) < 0)
@@ -513,6 +527,9 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 		child_main(sv[1], sync[0], &x);
 	}
 	c->pid = pid;
+	c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);	/* -1 before Linux 5.3: kill() then */
+	if (c->pidfd >= 0)
+		fcntl(c->pidfd, F_SETFD, FD_CLOEXEC);
 	close_fds(x.cg_fds, 3);
 	close(sv[1]);
 	close(sync[0]);
@@ -571,10 +588,12 @@ fail:
 	if (sync[1] >= 0)
 		close(sync[1]);
 	if (c->pid > 0) {
-		kill(c->pid, SIGKILL);
+		kill_warden(c);
 		while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
 			;
 	}
+	if (c->pidfd >= 0)
+		close(c->pidfd);
 	if (c->fd >= 0)
 		close(c->fd);
 	cgroup_destroy(&c->cg);
@@ -595,6 +614,7 @@ cell_start_nowait(const struct cell_spec *spec, struct cell **out, char *err, si
 }
 
 int cell_is_ready(const struct cell *c) { return c->ready; }
+int cell_pidfd(const struct cell *c) { return c->pidfd; }
 pid_t cell_pid(const struct cell *c) { return c->pid; }
 int cell_fd(const struct cell *c) { return c->fd; }
 const char *cell_id(const struct cell *c) { return c->id; }
@@ -806,11 +826,13 @@ cell_stop(struct cell *c)
 	double t0 = mono_us(), t1;
 
 	if (c->pid > 0) {
-		kill(c->pid, SIGKILL);
+		kill_warden(c);
 		while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
 			;
 	}
 	t1 = mono_us();
+	if (c->pidfd >= 0)
+		close(c->pidfd);
 	if (c->fd >= 0)
 		close(c->fd);
 	cgroup_destroy(&c->cg);

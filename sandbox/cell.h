@@ -19,7 +19,7 @@
  *
  * Ownership: struct cell belongs to the caller from cell_start() until
  * cell_stop(), which frees it and reaps the warden (do not reap it with a
- * waitpid(-1) of your own; cell_stop() copes with ECHILD if you did).  A PTY master fd delivered in an event is
+ * waitpid(-1) of your own: watch cell_pidfd() or cell_fd() instead).  A PTY master fd delivered in an event is
  * owned by the caller (close it, or keep it across a browser reconnect:
  * the shell lives as long as the cell).  Resizing is TIOCSWINSZ on that
  * fd; no IPC needed.
@@ -119,6 +119,9 @@ int cell_start_nowait(const struct cell_spec *spec, struct cell **out, char *err
 int cell_is_ready(const struct cell *c);
 
 pid_t cell_pid(const struct cell *c);		/* host pid of the warden */
+/* pidfd of the warden (readable when it has exited: put it on the loop), or
+ * -1 on kernels before 5.3.  Owned by the cell. */
+int cell_pidfd(const struct cell *c);
 int cell_fd(const struct cell *c);		/* non-blocking IPC socket; owned by the cell */
 const char *cell_id(const struct cell *c);
 unsigned cell_degraded(const struct cell *c);	/* CELL_DEGRADED_* bits */
