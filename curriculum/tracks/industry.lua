@@ -4,5 +4,7 @@ track {
   id = "industry", title = "Operational security for practitioners", audience = "industry",
   summary = "Sign zones, publish ROAs and harden a device image the way production needs it.",
   labs = {
+    { lab = "dnssec-sign-zone", objective = "operate DNSSEC: keys, signing, DS at the registry, incident response" },
+    { lab = "iot-harden-camera", objective = "bring a device image to an EN 303 645 baseline before it ships" },
   },
 }

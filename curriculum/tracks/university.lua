@@ -5,5 +5,7 @@ track {
   summary = "From the shell to signed DNS zones and route origin validation.",
   labs = {
     { lab = "hello-shell", objective = "be fluent enough in the shell for the labs that follow" },
+    { lab = "dnssec-sign-zone", objective = "sign a zone and build a chain of trust a validating resolver accepts" },
+    { lab = "iot-harden-camera", objective = "audit and harden a device image against ETSI EN 303 645" },
   },
 }
