@@ -144,6 +144,15 @@ test("the grid shows a passed check within 1 s", async (t) => {
 	assert.match(await page.locator("#detail .history").innerText(), /create/, "the history shows the step");
 	await shot(page, "instructor-05-history");
 
+	// The export now carries the points of the passed step in its own column.
+	const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#csv")]);
+	const rows = fs.readFileSync(await dl.path(), "utf8").trim().split(/\r?\n/).map((l) => l.split(","));
+	fs.writeFileSync(path.join(ARTIFACTS, "grades-after-pass.csv"), rows.map((r) => r.join(",")).join("\n") + "\n");
+	const col = rows[0].indexOf("hello-shell/create");
+	const grace = rows.find((r) => r[0] === "grace");
+	assert.ok(col > 0 && grace, `a hello-shell/create column and a row for grace:\n${rows.map((r) => r.join(",")).join("\n")}`);
+	assert.ok(parseInt(grace[col], 10) > 0, `grace has points for hello-shell/create (${grace[col]})`);
+
 	// Reset the learner's lab (confirmed first): the grid shows the step open again.
 	await page.selectOption("#reset-lab", "hello-shell");
 	await page.click("#reset");

@@ -20,7 +20,7 @@ LABHUB_WEB=$(cd "$web" && pwd); export LABHUB_WEB LABHUB_SRCDIR="$srcdir"
 # Screenshots of this run only (old ones would mislead whoever looks at them).
 artifacts=${LABHUB_ARTIFACTS:-$srcdir/tests/artifacts}
 if mkdir -p "$artifacts" 2>/dev/null && [ -w "$artifacts" ]; then
-	rm -f "$artifacts"/*.png "$artifacts"/*.log "$artifacts"/grades.csv
+	rm -f "$artifacts"/*.png "$artifacts"/*.log "$artifacts"/grades*.csv
 else
 	LABHUB_ARTIFACTS=${LABHUB_BUILDDIR:-.}/tests/artifacts; export LABHUB_ARTIFACTS
 fi
