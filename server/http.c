@@ -437,6 +437,7 @@ do_join(struct lws *wsi, struct http_req *r, json_t *body)
 	the_server->m.joins++;
 	log_info("join: %s joined cohort %lld from %s", u.name, (long long)c.id, addr);
 	start_session(r, &u, json_pack("{ss}", "passphrase", phrase));
+	ws_notify_progress(the_server, u.id);	/* the new row appears in watching grids */
 }
 
 static void

@@ -339,7 +339,9 @@ on_cohort_create(struct conn *c, const struct proto_msg *m)
 	catalog_enable_all(the_server, id);
 	store_audit_add(the_server->store, c->who.user.name, "cohort.create", proto_str(m, "name"), code);
 	auth_join_code_format(code, shown);
-	ws_send_json(c, m->id, json_pack("{ss sI ss ss}", "type", "cohort", "id", (json_int_t)id,
+	/* "id" is the request's; the cohort travels as an object of its own */
+	ws_send_json(c, m->id, json_pack("{ss s{sI ss ss} ss ss}", "type", "cohort",
+	    "cohort", "id", (json_int_t)id, "name", proto_str(m, "name"), "code", shown,
 	    "name", proto_str(m, "name"), "code", shown));
 }
 

@@ -648,6 +648,25 @@ on_event(struct term *t, struct cell_event *ev)
 		}
 		return;
 	case CELL_EV_ERROR:
+		if (ev->tag == TAG_SETUP && !t->ready) {
+			log_warn("setup of attempt %lld could not run: %s", (long long)t->a.id, ev->message);
+			tell(t, json_pack("{ss ss ss}", "type", "error", "code", PROTO_E_LAB_ERROR,
+			    "message", "This lab could not set up its machine; some steps may not work. "
+			    "Tell your instructor."));
+			on_ready(t);
+			return;
+		}
+		if (ev->tag != 0 && ev->tag == t->shell_tag) {
+			t->shell_tag = 0;
+			t->shell_requested = 0;
+			if (t->conn != NULL && t->attach_pending)
+				ws_send_error(t->conn, t->attach_id, PROTO_E_CELL_FAILED, NULL,
+				    "Your lab machine could not start a shell (it may be out of processes "
+				    "or memory). Try again, or tell your instructor.");
+			t->attach_pending = 0;
+			log_warn("shell of attempt %lld could not start: %s", (long long)t->a.id, ev->message);
+			return;
+		}
 		for (i = 0; i < TERM_MAX_PENDING; i++)
 			if (t->pend[i].tag == ev->tag && ev->tag != 0) {
 				if (t->pend[i].conn != NULL)

@@ -152,3 +152,33 @@ test('a shell that exits is reported in words and a new attach gets a new shell'
   await termUntil(c, /back-10/);
   c.close();
 });
+
+test('a cell that cannot start a shell says so instead of hanging', async () => {
+  const d2 = tempDir('pids');
+  const s2 = await startServer({ data: d2, args: ['--cell-limits', 'pids=1'] });
+  try {
+    const r = await post(s2, '/api/join', { code: s2.demo.code, nickname: 'erin' });
+    const c = await connect(s2, r.headers.get('set-cookie').split(';')[0]);
+    const lab = await c.request({ type: 'lab.open', lab: 'hello-shell' });
+    const reply = await c.request({ type: 'cell.attach', attempt: lab.attempt }, 20000);
+    assert.equal(reply.type, 'error', JSON.stringify(reply));
+    assert.equal(reply.code, 'cell_failed');
+    assert.match(reply.message, /could not start/);
+    c.close();
+  } finally {
+    await s2.stop();
+    cleanup(d2);
+  }
+});
+
+test('a learner who joins appears in a watching instructor\'s grid at once', async () => {
+  const t = await login(srv, { name: 'teacher', password: srv.demo.password });
+  const tc = await connect(srv, t.cookie);
+  const cohorts = await tc.request({ type: 'cohort.list' });
+  await tc.request({ type: 'cohort.watch', cohort: cohorts.cohorts[0].id });
+  const r = await post(srv, '/api/join', { code: srv.demo.code, nickname: 'fred' });
+  assert.equal(r.status, 200);
+  const upd = await tc.wait((m) => m.type === 'grid.update' && m.learner.display === 'fred', 3000);
+  assert.deepEqual(upd.learner.steps, {});
+  tc.close();
+});
