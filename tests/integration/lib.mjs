@@ -24,8 +24,9 @@ export function startServer({ data, args = [], labs = join(SRCDIR, 'curriculum')
       const id = spawnSync('id', ['-u', asUser], { encoding: 'utf8' });
       const uid = Number(id.stdout.trim());
       chownSync(data, uid, uid);
-      cmd = 'runuser';
-      pre = ['-u', asUser, '--', LABHUB];
+      // setpriv execs labhub itself (runuser would stay in between and eat SIGTERM)
+      cmd = 'setpriv';
+      pre = [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--reset-env', LABHUB];
     }
     const proc = spawn(cmd, [...pre, 'serve', '--listen', '127.0.0.1:0', '--data', data,
       '--web', join(SRCDIR, 'server/web'), '--labs', labs, '--demo', ...args],

@@ -10,7 +10,7 @@ node --test --test-reporter=spec --test-concurrency=1 server.test.mjs cell.test.
 
 # The same learner path with the server running as an ordinary user (unprivileged user
 # namespaces). Needs root to make that user; skipped otherwise.
-if [ "$(id -u)" -eq 0 ] && command -v runuser >/dev/null; then
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	id labhub-test >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin labhub-test || exit 1
 	echo "# again as the ordinary user labhub-test"
 	LABHUB_TEST_AS_USER=labhub-test node --test --test-reporter=spec cell.test.mjs || exit 1
