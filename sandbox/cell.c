@@ -289,7 +289,7 @@ child_main(int sock, int sync_fd, struct contain_ctx *x)
 		child_fail(sock, &e);
 	}
 	close(fd);
-	x->ws_fd = x->lab_fd = x->exe_fd = -1;
+	x->ws_fd = x->lab_fd = x->exe_fd = x->tool_fd = -1;
 	if (x->ws_path && (x->ws_fd = open(x->ws_path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
 		contain_fail(&e, "open workspace");
 		child_fail(sock, &e);
@@ -300,6 +300,10 @@ child_main(int sock, int sync_fd, struct contain_ctx *x)
 	}
 	if (x->exe_path[0] && (x->exe_fd = open(x->exe_path, O_PATH | O_CLOEXEC)) < 0) {
 		contain_fail(&e, "open %s", x->exe_path);
+		child_fail(sock, &e);
+	}
+	if (x->tool_path[0] && (x->tool_fd = open(x->tool_path, O_PATH | O_CLOEXEC)) < 0) {
+		contain_fail(&e, "open %s", x->tool_path);
 		child_fail(sock, &e);
 	}
 	if (userns_become_root(x, &e) < 0)
@@ -326,6 +330,8 @@ child_main(int sock, int sync_fd, struct contain_ctx *x)
 		close(x->lab_fd);
 	if (x->exe_fd >= 0)
 		close(x->exe_fd);
+	if (x->tool_fd >= 0)
+		close(x->tool_fd);
 	if (seccomp_filter_load(x->bpf, &e) < 0)	/* last */
 		child_fail(sock, &e);
 	warden_main(sock, x);
@@ -430,7 +436,7 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 	}
 	memset(&x, 0, sizeof x);
 	x.cg_fds[0] = x.cg_fds[1] = x.cg_fds[2] = -1;
-	x.ws_fd = x.lab_fd = x.exe_fd = -1;
+	x.ws_fd = x.lab_fd = x.exe_fd = x.tool_fd = -1;
 	x.limits = spec->limits;
 	x.unpriv = geteuid() != 0;
 	x.learner_uid = CELL_LEARNER_UID;
@@ -470,6 +476,14 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 		 * now at that path is the labhub to bind */
 		if ((size_t)n > 10 && strcmp(x.exe_path + n - 10, " (deleted)") == 0)
 			x.exe_path[n - 10] = 0;
+	}
+	{
+		const char *slash = strrchr(x.exe_path, '/');
+		int n = slash != NULL ? (int)(slash - x.exe_path) : 0;
+
+		if (slash != NULL && (size_t)snprintf(x.tool_path, sizeof x.tool_path, "%.*s/labhub-roa",
+		    n, x.exe_path) < sizeof x.tool_path && access(x.tool_path, X_OK) != 0)
+			x.tool_path[0] = 0;
 	}
 	/* root mode: the learner (inside 1000) must own the top of the workspace */
 	if (!x.unpriv && x.ws_fd >= 0 &&
@@ -556,7 +570,7 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 	close(x.ws_fd);
 	close(x.lab_fd);
 	close(x.exe_fd);
-	x.ws_fd = x.lab_fd = x.exe_fd = -1;
+	x.ws_fd = x.lab_fd = x.exe_fd = x.tool_fd = -1;
 	t_join = mono_us();
 	if (wait) {
 		if (wait_ready(c, err, errlen) < 0)

@@ -29,7 +29,11 @@ struct contain_ctx {
 	 * because a bind needs a mount of the child's own namespace. */
 	const char *ws_path, *lab_path;
 	char exe_path[4096];
+	/* labhub-roa (the RPKI lab's tool) when it sits next to the labhub
+	 * executable, as after make and after make install; "" if not */
+	char tool_path[4096];
 	int ws_fd, lab_fd, exe_fd;	/* in the child: O_PATH fds, -1 if none */
+	int tool_fd;
 	struct cell_limits limits;
 	unsigned degraded;
 	const void *bpf;	/* struct sock_fprog filter compiled by seccomp_filter_compile() */

@@ -9,6 +9,7 @@
  *   /dev      tmpfs: null zero full random urandom tty (binds), private devpts
  *   /home/learner  the workspace (bind of an O_PATH fd; nosuid,nodev, exec ok)
  *   /lab      lab folder, ro;  /run/labhub/labhub the running binary, ro
+ *             (and /run/labhub/labhub-roa when it sits next to it)
  *   /tmp /var /run /dev/shm   size-capped tmpfs, nosuid,nodev
  *
  * Everything the learner can write is nosuid,nodev.  The root tmpfs is
@@ -293,6 +294,9 @@ mount_build_root(const struct contain_ctx *x, struct contain_err *e)
 	    mkdirs(R "/var/run", 0755) < 0)
 		return contain_fail(e, "mount: populate /run, /var");
 	if (x->exe_fd >= 0 && bind_fd(x->exe_fd, R "/run/labhub/labhub", MS_RDONLY | MS_NODEV, 0, e) < 0)
+		return -1;
+	if (x->tool_fd >= 0 &&
+	    bind_fd(x->tool_fd, R "/run/labhub/labhub-roa", MS_RDONLY | MS_NODEV, 0, e) < 0)
 		return -1;
 	if (mount(NULL, R "/run", NULL, MS_REMOUNT | MS_RDONLY | wr, "size=1m,nr_inodes=1024,mode=0755") < 0)
 		return contain_fail(e, "mount: remount /run ro");

@@ -134,7 +134,7 @@ static void __attribute__((noreturn))
 child_exec(const char **argv, int as, int tty)
 {
 	static const char *const learner_env[] = {
-		"PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin",
+		"PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin:/run/labhub",
 		"HOME=/home/learner", "USER=learner", "LOGNAME=learner", "SHELL=/bin/bash",
 		"LANG=C.UTF-8", NULL, NULL, NULL,
 	};

@@ -29,7 +29,7 @@
 #define TERM_INPUT_MAX (64 * 1024)
 #define PTY_CHUNK 16384
 #define SETUP_TIMEOUT_MS 65000
-#define CHECK_TIMEOUT_MS 15000
+#define CHECK_TIMEOUT_MS 25000	/* the runtime gives up at 10 s + 3 s; margin for a loaded host */
 #define VALUES_CACHE_MAX 512
 
 struct pending {
