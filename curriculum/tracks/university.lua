@@ -6,6 +6,7 @@ track {
   labs = {
     { lab = "hello-shell", objective = "be fluent enough in the shell for the labs that follow" },
     { lab = "dnssec-sign-zone", objective = "sign a zone and build a chain of trust a validating resolver accepts" },
+    { lab = "rpki-roa", objective = "issue a ROA, validate it with rpki-client and see a BGP hijack become Invalid" },
     { lab = "iot-harden-camera", objective = "audit and harden a device image against ETSI EN 303 645" },
   },
 }
