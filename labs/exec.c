@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -823,6 +824,13 @@ lab_exec_main(int argc, char **argv)
 	json_t *j;
 
 	log_set_tag("lab");
+	/*
+	 * The learner's processes share our uid in a cell: without this they
+	 * could open /proc/<pid>/mem or /proc/<pid>/fd/1 of this process and
+	 * forge the verdict.  Not dumpable, those files belong to root.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+		log_warn_errno("prctl(PR_SET_DUMPABLE)");
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
 		switch (c) {
