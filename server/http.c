@@ -16,7 +16,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "server/auth.h"
+#include "server/hasher.h"
 #include "server/log.h"
 #include "server/server.h"
 
@@ -38,6 +41,16 @@ struct http_req {
 	char extra_value[128];
 	char *resp;			/* malloc'd body */
 	size_t resp_len, resp_sent;
+	int phase;			/* 0 nothing to send, 1 headers due, 2 body */
+
+	/* a sign-in or join waiting for the hasher (hasher.h) */
+	struct lws *wsi;
+	struct hasher_job *job;
+	struct store_user user;
+	char akey[160], ukey[160], addr[128];
+	char pw[AUTH_PASSWORD_MAX + 1];	/* login: for a rehash; join: the passphrase */
+	int64_t cohort_id;
+	char nick[STORE_NAME_MAX + 1];
 };
 
 /* ---- helpers shared with ws.c ---------------------------------------- */
@@ -226,6 +239,14 @@ send_headers(struct lws *wsi, struct http_req *r)
 	return 0;
 }
 
+/* The answer is ready: headers and body go out from WRITEABLE. */
+static void
+respond(struct lws *wsi, struct http_req *r)
+{
+	r->phase = 1;
+	lws_callback_on_writable(wsi);
+}
+
 static int
 send_body_chunk(struct lws *wsi, struct http_req *r)
 {
@@ -329,115 +350,177 @@ start_session(struct http_req *r, const struct store_user *u, json_t *reply)
 }
 
 static void
+login_bad(struct http_req *r)
+{
+	ratelimit_fail(the_server->rl_addr, r->akey, strlen(r->akey));
+	ratelimit_fail(the_server->rl_account, r->ukey, strlen(r->ukey));
+	the_server->m.logins_failed++;
+	log_info("sign-in refused from %s", r->addr);
+	set_error(r, 401, "bad_credentials", "That name and password do not match.");
+}
+
+static void
+login_done(void *arg, int ok, const char *hash)
+{
+	struct http_req *r = arg;
+
+	(void)hash;
+	r->job = NULL;
+	if (ok < 0) {
+		set_error(r, 503, "internal", "The server is busy; try again in a moment.");
+	} else if (ok == 0 || r->user.id == 0 || r->user.disabled) {
+		login_bad(r);
+	} else {
+		ratelimit_reset(the_server->rl_account, r->ukey, strlen(r->ukey));
+		if (auth_password_needs_rehash(r->user.pwhash)) {
+			char fresh[AUTH_PWHASH_SIZE];
+
+			/* stronger limits than when it was set: upgrade while we know the password
+			 * (rare: only after the limits change, so done here on the loop) */
+			if (auth_password_hash(r->pw, strlen(r->pw), fresh) == 0 &&
+			    store_user_set_password(the_server->store, r->user.id, fresh) == STORE_OK)
+				log_info("sign-in: password hash of %s upgraded", r->user.name);
+		}
+		the_server->m.logins_ok++;
+		log_info("sign-in: %s from %s", r->user.name, r->addr);
+		start_session(r, &r->user, json_object());
+	}
+	sodium_memzero(r->pw, sizeof r->pw);
+	respond(r->wsi, r);
+}
+
+/* Returns 1 when the answer comes later (from the hasher). */
+static int
 do_login(struct lws *wsi, struct http_req *r, json_t *body)
 {
 	const char *name = json_string_value(json_object_get(body, "name"));
 	const char *code = json_string_value(json_object_get(body, "code"));
 	const char *nick = json_string_value(json_object_get(body, "nickname"));
 	const char *pw = json_string_value(json_object_get(body, "password"));
-	char addr[128], akey[160], ukey[160], norm[AUTH_JOIN_CODE_SIZE];
-	struct store_user u;
+	char norm[AUTH_JOIN_CODE_SIZE];
 	struct store_cohort c;
 	int found = 0;
 
 	if (pw == NULL || (name == NULL && (code == NULL || nick == NULL))) {
 		set_error(r, 400, "bad_message",
 		    "Send {\"name\",\"password\"} or {\"code\",\"nickname\",\"password\"}.");
-		return;
+		return 0;
 	}
-	server_peer(wsi, addr, sizeof addr);
-	snprintf(akey, sizeof akey, "a:%s", addr);
+	if (strlen(pw) > AUTH_PASSWORD_MAX) {
+		set_error(r, 400, "bad_message", "That password is too long.");
+		return 0;
+	}
+	server_peer(wsi, r->addr, sizeof r->addr);
+	snprintf(r->akey, sizeof r->akey, "a:%s", r->addr);
 	if (name != NULL)
-		snprintf(ukey, sizeof ukey, "u:%.64s", name);
+		snprintf(r->ukey, sizeof r->ukey, "u:%.64s", name);
 	else
-		snprintf(ukey, sizeof ukey, "n:%.16s/%.64s", code, nick);
-	if (rate_limited(r, akey, ukey))
-		return;
+		snprintf(r->ukey, sizeof r->ukey, "n:%.16s/%.64s", code, nick);
+	if (rate_limited(r, r->akey, r->ukey))
+		return 0;
 	if (name != NULL) {
 		found = strlen(name) <= STORE_NAME_MAX &&
-		    store_user_get_by_name(the_server->store, name, &u) == STORE_OK;
+		    store_user_get_by_name(the_server->store, name, &r->user) == STORE_OK;
 	} else if (auth_join_code_normalize(code, norm) == 0 &&
 	    store_cohort_get_by_join_code(the_server->store, norm, &c) == STORE_OK) {
 		found = strlen(nick) <= STORE_NAME_MAX &&
-		    store_cohort_member_by_nickname(the_server->store, c.id, nick, NULL, &u) == STORE_OK;
+		    store_cohort_member_by_nickname(the_server->store, c.id, nick, NULL, &r->user) == STORE_OK;
 	}
-	if (!found) {
-		auth_password_verify_dummy(pw, strlen(pw));
-		goto bad;
+	if (!found)
+		memset(&r->user, 0, sizeof r->user);	/* the dummy costs the same time as a verify */
+	snprintf(r->pw, sizeof r->pw, "%s", pw);
+	r->wsi = wsi;
+	r->job = hasher_submit(the_server->vhost, found ? HASHER_VERIFY : HASHER_DUMMY,
+	    found ? r->user.pwhash : NULL, pw, strlen(pw), login_done, r);
+	if (r->job == NULL) {
+		sodium_memzero(r->pw, sizeof r->pw);
+		set_error(r, 503, "internal", "The server is busy; try again in a moment.");
+		return 0;
 	}
-	if (u.disabled || auth_password_verify(u.pwhash, pw, strlen(pw)) != 0)
-		goto bad;
-	ratelimit_reset(the_server->rl_account, ukey, strlen(ukey));
-	if (auth_password_needs_rehash(u.pwhash)) {
-		char fresh[AUTH_PWHASH_SIZE];
-
-		/* stronger limits than when it was set: upgrade while we know the password */
-		if (auth_password_hash(pw, strlen(pw), fresh) == 0 &&
-		    store_user_set_password(the_server->store, u.id, fresh) == STORE_OK)
-			log_info("sign-in: password hash of %s upgraded", u.name);
-	}
-	the_server->m.logins_ok++;
-	log_info("sign-in: %s from %s", u.name, addr);
-	start_session(r, &u, json_object());
-	return;
-bad:
-	ratelimit_fail(the_server->rl_addr, akey, strlen(akey));
-	ratelimit_fail(the_server->rl_account, ukey, strlen(ukey));
-	the_server->m.logins_failed++;
-	log_info("sign-in refused from %s", addr);
-	set_error(r, 401, "bad_credentials", "That name and password do not match.");
+	return 1;
 }
 
 static void
-do_join(struct lws *wsi, struct http_req *r, json_t *body)
+join_done(void *arg, int ok, const char *pwhash)
 {
-	const char *code = json_string_value(json_object_get(body, "code"));
-	const char *nick = json_string_value(json_object_get(body, "nickname"));
-	char addr[128], akey[160], norm[AUTH_JOIN_CODE_SIZE], phrase[AUTH_PASSPHRASE_SIZE];
-	char pwhash[AUTH_PWHASH_SIZE];
-	const char *why = NULL;
-	struct store_cohort c;
+	struct http_req *r = arg;
 	struct store_user u;
 	int64_t uid;
 	int rc;
 
-	if (code == NULL || nick == NULL) {
-		set_error(r, 400, "bad_message", "Send {\"code\",\"nickname\"}.");
-		return;
+	r->job = NULL;
+	if (ok != 1) {
+		set_error(r, 503, "internal", "Could not create the account; try again in a moment.");
+		goto out;
 	}
-	server_peer(wsi, addr, sizeof addr);
-	snprintf(akey, sizeof akey, "a:%s", addr);
-	if (rate_limited(r, akey, NULL))
-		return;
-	if (auth_join_code_normalize(code, norm) != 0 ||
-	    store_cohort_get_by_join_code(the_server->store, norm, &c) != STORE_OK) {
-		ratelimit_fail(the_server->rl_addr, akey, strlen(akey));
-		set_error(r, 404, "not_found", "No group has that code. Check it with your instructor.");
-		return;
-	}
-	if (auth_nickname_valid(nick, &why) != 0) {
-		set_error(r, 400, "bad_nickname", why != NULL ? why : "Choose another nickname.");
-		return;
-	}
-	auth_passphrase_new(phrase);
-	if (auth_password_hash(phrase, strlen(phrase), pwhash) != 0) {
-		set_error(r, 500, "internal", "Could not create the account; try again.");
-		return;
-	}
-	rc = store_cohort_join(the_server->store, c.id, nick, pwhash, &uid);
+	rc = store_cohort_join(the_server->store, r->cohort_id, r->nick, pwhash, &uid);
 	if (rc == STORE_EXISTS) {
 		set_error(r, 409, "nickname_taken",
 		    "Someone in this group already uses that nickname. Pick another one.");
-		return;
+		goto out;
 	}
 	if (rc != STORE_OK || store_user_get_by_id(the_server->store, uid, &u) != STORE_OK) {
 		set_error(r, 500, "internal", "Could not create the account; try again.");
-		return;
+		goto out;
 	}
 	the_server->m.joins++;
-	log_info("join: %s joined cohort %lld from %s", u.name, (long long)c.id, addr);
-	start_session(r, &u, json_pack("{ss}", "passphrase", phrase));
+	log_info("join: %s joined cohort %lld from %s", u.name, (long long)r->cohort_id, r->addr);
+	start_session(r, &u, json_pack("{ss}", "passphrase", r->pw));
 	ws_notify_progress(the_server, u.id);	/* the new row appears in watching grids */
+out:
+	sodium_memzero(r->pw, sizeof r->pw);
+	respond(r->wsi, r);
+}
+
+/* Returns 1 when the answer comes later (from the hasher). */
+static int
+do_join(struct lws *wsi, struct http_req *r, json_t *body)
+{
+	const char *code = json_string_value(json_object_get(body, "code"));
+	const char *nick = json_string_value(json_object_get(body, "nickname"));
+	char norm[AUTH_JOIN_CODE_SIZE], phrase[AUTH_PASSPHRASE_SIZE];
+	const char *why = NULL;
+	struct store_cohort c;
+	struct store_member mem;
+	struct store_user other;
+
+	if (code == NULL || nick == NULL) {
+		set_error(r, 400, "bad_message", "Send {\"code\",\"nickname\"}.");
+		return 0;
+	}
+	server_peer(wsi, r->addr, sizeof r->addr);
+	snprintf(r->akey, sizeof r->akey, "a:%s", r->addr);
+	if (rate_limited(r, r->akey, NULL))
+		return 0;
+	if (auth_join_code_normalize(code, norm) != 0 ||
+	    store_cohort_get_by_join_code(the_server->store, norm, &c) != STORE_OK) {
+		ratelimit_fail(the_server->rl_addr, r->akey, strlen(r->akey));
+		set_error(r, 404, "not_found", "No group has that code. Check it with your instructor.");
+		return 0;
+	}
+	if (auth_nickname_valid(nick, &why) != 0) {
+		set_error(r, 400, "bad_nickname", why != NULL ? why : "Choose another nickname.");
+		return 0;
+	}
+	/* taken already: say so now rather than after hashing */
+	if (store_cohort_member_by_nickname(the_server->store, c.id, nick, &mem, &other) == STORE_OK) {
+		set_error(r, 409, "nickname_taken",
+		    "Someone in this group already uses that nickname. Pick another one.");
+		return 0;
+	}
+	auth_passphrase_new(phrase);
+	snprintf(r->pw, sizeof r->pw, "%s", phrase);
+	snprintf(r->nick, sizeof r->nick, "%s", nick);
+	r->cohort_id = c.id;
+	r->wsi = wsi;
+	r->job = hasher_submit(the_server->vhost, HASHER_HASH, NULL, phrase, strlen(phrase), join_done, r);
+	sodium_memzero(phrase, sizeof phrase);
+	if (r->job == NULL) {
+		sodium_memzero(r->pw, sizeof r->pw);
+		set_error(r, 503, "internal", "The server is busy; try again in a moment.");
+		return 0;
+	}
+	return 1;
 }
 
 static void
@@ -585,36 +668,39 @@ route_get(struct lws *wsi, struct http_req *r)
 		set_error(r, 404, "not_found", "No such page.");
 }
 
-static void
+/* Returns 1 when the answer comes later. */
+static int
 route_post(struct lws *wsi, struct http_req *r)
 {
 	json_t *body;
+	int later = 0;
 
 	if (r->body_too_big) {
 		set_error(r, 413, "too_large", "The request is too large.");
-		return;
+		return 0;
 	}
 	if (!server_origin_allowed(the_server, wsi)) {
 		set_error(r, 403, "forbidden", "This request must come from the labhub page itself.");
-		return;
+		return 0;
 	}
 	if (strcmp(r->path, "/api/logout") == 0) {
 		do_logout(wsi, r);
-		return;
+		return 0;
 	}
 	body = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, NULL);
 	if (!json_is_object(body)) {
 		json_decref(body);
 		set_error(r, 400, "bad_json", "The request body must be a JSON object.");
-		return;
+		return 0;
 	}
 	if (strcmp(r->path, "/api/login") == 0)
-		do_login(wsi, r, body);
+		later = do_login(wsi, r, body);
 	else if (strcmp(r->path, "/api/join") == 0)
-		do_join(wsi, r, body);
+		later = do_join(wsi, r, body);
 	else
 		set_error(r, 404, "not_found", "No such endpoint.");
 	json_decref(body);
+	return later;
 }
 
 int
@@ -630,16 +716,17 @@ http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, voi
 		if (lws_hdr_copy(wsi, r->path, sizeof r->path,
 		    r->is_post ? WSI_TOKEN_POST_URI : WSI_TOKEN_GET_URI) < 0) {
 			set_error(r, 414, "too_large", "The address is too long.");
-			return send_headers(wsi, r);
+			respond(wsi, r);
+			return 0;
 		}
 		if (r->is_post)
 			return 0;	/* answered at BODY_COMPLETION */
-		if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0) {
+		if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0)
 			set_error(r, 405, "bad_message", "Only GET and POST are supported.");
-			return send_headers(wsi, r);
-		}
-		route_get(wsi, r);
-		return send_headers(wsi, r);
+		else
+			route_get(wsi, r);
+		respond(wsi, r);
+		return 0;
 
 	case LWS_CALLBACK_HTTP_BODY:
 		if (r->body_len + len > HTTP_BODY_MAX) {
@@ -652,17 +739,26 @@ http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, voi
 		return 0;
 
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-		route_post(wsi, r);
-		return send_headers(wsi, r);
+		if (!route_post(wsi, r))
+			respond(wsi, r);
+		return 0;
 
 	case LWS_CALLBACK_HTTP_WRITEABLE:
-		if (r->resp == NULL && r->resp_len == 0 && r->status == 0)
-			return 0;
-		return send_body_chunk(wsi, r);
+		if (r->phase == 1) {
+			r->phase = 2;
+			return send_headers(wsi, r);
+		}
+		if (r->phase == 2)
+			return send_body_chunk(wsi, r);
+		return 0;
 
 	case LWS_CALLBACK_CLOSED_HTTP:
 	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
 		if (r != NULL) {
+			if (r->job != NULL)
+				hasher_cancel(r->job);	/* the client left before the answer */
+			r->job = NULL;
+			sodium_memzero(r->pw, sizeof r->pw);
 			free(r->resp);
 			r->resp = NULL;
 		}

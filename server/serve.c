@@ -17,6 +17,7 @@
 
 #include "server/auth.h"
 #include "server/catalog.h"
+#include "server/hasher.h"
 #include "server/cli.h"
 #include "server/log.h"
 #include "server/server.h"
@@ -59,6 +60,7 @@ static const struct lws_protocols protocols[] = {
 	{ "http", http_callback, 0, 0, 0, NULL, 0 },
 	{ SERVER_WS_PROTOCOL, ws_callback, 0, 0, 0, NULL, 0 },
 	{ WS_TERM_RAW_PROTOCOL, ws_term_raw_callback, 0, 0, 0, NULL, 0 },
+	{ HASHER_PROTOCOL, hasher_raw_callback, 0, 0, 0, NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 
@@ -315,7 +317,7 @@ serve_main(int argc, char **argv)
 	}
 	/* per-session data sizes are known only at run time */
 	{
-		static struct lws_protocols p[4];
+		static struct lws_protocols p[5];
 
 		memcpy(p, protocols, sizeof p);
 		p[0].per_session_data_size = http_req_size();

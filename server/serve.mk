@@ -2,6 +2,7 @@
 liblabhub_a_SOURCES += \
 	server/server.h server/serve.c \
 	server/http.c \
+	server/hasher.c server/hasher.h \
 	server/ws.c server/ws.h \
 	server/ws_lab.c \
 	server/ws_term.c server/ws_term.h \

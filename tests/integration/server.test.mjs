@@ -272,6 +272,33 @@ test('restart keeps accounts, cohorts and attempts', async () => {
   b.close();
 });
 
+test('a class joining at once does not freeze the server (hashing runs off the loop)', async () => {
+  const t = await login(srv, { name: 'teacher', password: srv.demo.password });
+  const c = await connect(srv, t.cookie);
+  const joins = [];
+  const t0 = Date.now();
+  for (let i = 0; i < 20; i++)
+    joins.push(post(srv, '/api/join', { code: srv.demo.code, nickname: `class-${i}` }));
+  const rtts = [];
+  let done = false;
+  Promise.all(joins).then(() => { done = true; });
+  while (!done) {
+    const s = Date.now();
+    await c.request({ type: 'ping' });
+    rtts.push(Date.now() - s);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const res = await Promise.all(joins);
+  const took = Date.now() - t0;
+  assert.ok(res.every((r) => r.status === 200), res.map((r) => r.status).join(','));
+  assert.equal(new Set(res.map((r) => r.json.passphrase)).size, 20);
+  rtts.sort((a, b) => a - b);
+  console.log(`20 joins in ${took} ms; ping during them: median ${rtts[rtts.length >> 1]} ms, max ${rtts[rtts.length - 1]} ms over ${rtts.length} pings`);
+  assert.ok(rtts.length >= 3, 'pings were answered while the joins ran');
+  assert.ok(rtts[rtts.length - 1] < 1000, `a ping waited ${rtts[rtts.length - 1]} ms`);
+  c.close();
+});
+
 test('login rate limit per address and per account', async () => {
   const d2 = tempDir('rl');
   const s2 = await startServer({ data: d2, args: ['--login-rate', '3'] });
