@@ -288,8 +288,12 @@ function memAvailableKb() {
   return Number(readFileSync('/proc/meminfo', 'utf8').match(/^MemAvailable:\s+(\d+) kB/m)[1]);
 }
 
+function rssAnonKb(pid) {
+  try { return Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/^RssAnon:\s+(\d+) kB/m)[1]); } catch { return NaN; }
+}
+
 function memSnap(pid) {
-  return { ...smapsKb(pid), avail: memAvailableKb(), client: Math.round(process.memoryUsage().rss / 1024) };
+  return { ...smapsKb(pid), anon: rssAnonKb(pid), avail: memAvailableKb(), client: Math.round(process.memoryUsage().rss / 1024) };
 }
 
 // labhub's warden (PID 1 of every cell) is a fork of the server, sharing its pages copy-on-write,
@@ -416,6 +420,7 @@ async function openMany(t, count, into, { concurrency, deadline, log, make = () 
 
 async function benchTarget(t, o, log) {
   const r = { name: t.name, echo: [], notes: [] };
+  t.t0 = now();
   await sleep(500);
   const base = memSnap(t.pid);
   base.desc = descendantsPssKb(t.pid);
@@ -506,6 +511,7 @@ async function benchTarget(t, o, log) {
       n: idle.length, wanted: n, sessions, ...e, load,
       pss_per_session_kb: (mem.pss - base.pss) / sessions,
       priv_per_session_kb: (mem.priv - base.priv) / sessions,
+      anon_per_session_kb: (mem.anon - base.anon) / sessions,
       machine_per_session_kb: ((base.avail - mem.avail) - (mem.client - base.client)) / sessions,
       with_children_pss_per_session_kb: (mem.pss + desc.kids - base.pss - base.desc.kids) / sessions,
       tree_pss_per_session_kb: (mem.pss + desc.tree - base.pss - base.desc.tree) / sessions,
@@ -522,6 +528,7 @@ async function benchTarget(t, o, log) {
   if (dropped.length) {
     const codes = {};
     for (const s of dropped) { const k = `${s.closed.code} ${s.closed.reason}`.trim(); codes[k] = (codes[k] || 0) + 1; }
+    r.dropped_at_s = dropped.map((s) => Math.round((s.closed.at - t.t0) / 1000));
     r.notes.push(`${dropped.length} idle connections were closed by the server during the run (close code: count ${JSON.stringify(codes)})`);
   }
   if (t.kind === 'labhub' && netErrors.length) r.notes.push(`${netErrors.length} joins hit a network error and were retried: ${[...new Set(netErrors)].slice(0, 3).join('; ')}`);
@@ -591,6 +598,8 @@ function table(res, o) {
     verdict(tl && ll ? ll.with_children_pss_per_session_kb <= tl.pss_per_session_kb : null)]);
   rows.push(['process tree PSS kB/session (server, shells, cells)', f0(tl?.tree_pss_per_session_kb), f0(ll?.tree_pss_per_session_kb),
     ratio(ll?.tree_pss_per_session_kb, tl?.tree_pss_per_session_kb), '', '']);
+  rows.push(['server anonymous RSS kB/session (shared or not)', f0(tl?.anon_per_session_kb), f0(ll?.anon_per_session_kb),
+    ratio(ll?.anon_per_session_kb, tl?.anon_per_session_kb), '', '']);
   rows.push(['server Private (USS) kB/session', f0(tl?.priv_per_session_kb), f0(ll?.priv_per_session_kb),
     ratio(ll?.priv_per_session_kb, tl?.priv_per_session_kb), '', '']);
   rows.push(['machine kB/session (MemAvailable delta)', f0(tl?.machine_per_session_kb), f0(ll?.machine_per_session_kb),
@@ -682,6 +691,7 @@ async function main() {
       } finally {
         log('labhub: stopping the server (it stops every cell)');
         await stopProc(t.proc, 120000);
+        if (o.json) writeFileSync(`${o.json}.labhub.log`, t.stderr());
         rmSync(t.data, { recursive: true, force: true });
       }
     }
