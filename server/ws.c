@@ -85,9 +85,9 @@ ws_queue(struct conn *c, const void *data, size_t len, int binary)
 	f->len = len;
 	f->binary = binary;
 	memcpy(f->data + LWS_PRE, data, len);
-	for (tail = &c->out; *tail != NULL; tail = &(*tail)->next)
-		;
+	tail = c->out != NULL ? &c->out_tail->next : &c->out;
 	*tail = f;
+	c->out_tail = f;
 	c->queued += len;
 	lws_callback_on_writable(c->wsi);
 	return 0;
@@ -125,6 +125,7 @@ ws_send_error(struct conn *c, const json_t *id, const char *code, const char *fi
 	return ws_send_json(c, id, j);
 }
 
+/* One frame per WRITEABLE (lws wants one lws_write per callback); frames are large instead. */
 static int
 write_one(struct conn *c)
 {
@@ -832,10 +833,20 @@ receive(struct conn *c, const void *in, size_t len)
 		conn_fail(c, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "message too large");
 		return 0;
 	}
-	if (c->rx == NULL) {
-		c->rx = malloc(cap);
-		if (c->rx == NULL)
+	if (c->rx_len + len > c->rx_cap) {
+		/* grown on demand: most messages are a few bytes, a few are near the cap */
+		size_t ncap = c->rx_cap ? c->rx_cap : 1024;
+		char *n;
+
+		while (ncap < c->rx_len + len)
+			ncap *= 2;
+		if (ncap > cap)
+			ncap = cap;
+		n = realloc(c->rx, ncap);
+		if (n == NULL)
 			return -1;
+		c->rx = n;
+		c->rx_cap = ncap;
 	}
 	memcpy(c->rx + c->rx_len, in, len);
 	c->rx_len += len;

@@ -21,10 +21,11 @@ struct conn {
 	struct lws *wsi;
 	struct conn *next;		/* the_server->conns */
 	struct principal who;
-	char *rx;			/* reassembly buffer, max_message bytes */
-	size_t rx_len;
+	char *rx;			/* reassembly buffer, grown up to max_message bytes */
+	size_t rx_len, rx_cap;
 	int rx_binary;
 	struct frame *out;		/* queued frames, oldest first */
+	struct frame *out_tail;
 	size_t queued;			/* payload bytes queued */
 	uint64_t rate_window_ms;
 	int rate_count;

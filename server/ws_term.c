@@ -27,7 +27,7 @@
 #define TAG_SHELL_BASE 10		/* shells get 10..99 */
 #define TAG_RUN_BASE 100
 #define TERM_INPUT_MAX (64 * 1024)
-#define PTY_CHUNK 16384
+#define PTY_FRAME_MAX (64 * 1024)
 #define SETUP_TIMEOUT_MS 65000
 #define CHECK_TIMEOUT_MS 25000	/* the runtime gives up at 10 s + 3 s; margin for a loaded host */
 #define VALUES_CACHE_MAX 512
@@ -54,10 +54,11 @@ struct term {
 	int shell_requested;
 	int paused;
 	int fresh;
+	int destroy_now;		/* set by an event handler: end the cell after it */
 	unsigned rows, cols;
 	int attach_pending;
 	json_t *attach_id;
-	char in[TERM_INPUT_MAX];	/* keystrokes not yet written to the PTY */
+	char *in;			/* keystrokes not yet written to the PTY (TERM_INPUT_MAX, on demand) */
 	size_t in_len;
 	time_t last_activity_sent;
 	lws_sorted_usec_list_t sul_grace;
@@ -177,6 +178,7 @@ term_destroy(struct term *t, const char *why)
 	json_decref(t->attach_id);
 	kill_wsi(&t->pty_wsi);
 	kill_wsi(&t->ipc_wsi);
+	free(t->in);
 	if (t->cell != NULL) {
 		cell_stop(t->cell);
 		the_server->m.cells_active--;
@@ -327,7 +329,9 @@ term_start(const struct store_attempt *a, char *err, size_t errlen)
 	cell_limits_default(&spec.limits);
 	if (the_server->cfg.cell_limits[0] != '\0')
 		cell_limits_parse(&spec.limits, the_server->cfg.cell_limits, why, sizeof why);
-	if (cell_start(&spec, &t->cell, why, sizeof why) != 0) {
+	/* not waiting for the warden's "ready": requests queue until it reads them,
+	 * and the loop stays free while the cell builds its mounts */
+	if (cell_start_nowait(&spec, &t->cell, why, sizeof why) != 0) {
 		log_error("cell for attempt %lld could not start: %s", (long long)a->id, why);
 		the_server->m.cell_failures++;
 		snprintf(err, errlen, "Your lab machine could not start (%s). Tell your instructor.", why);
@@ -403,10 +407,7 @@ ws_on_cell_attach(struct conn *c, const struct proto_msg *m)
 		ws_send_json(c, m->id, json_pack("{ss sI sb}", "type", "cell.ready",
 		    "attempt", (json_int_t)a.id, "fresh", 0));
 		/* Ask the shell to redraw its prompt for the new screen. */
-		if (t->in_len < sizeof t->in) {
-			t->in[t->in_len++] = '\f';
-			lws_callback_on_writable(t->pty_wsi);
-		}
+		ws_term_input(c, "\f", 1);
 		return;
 	}
 	json_decref(t->attach_id);
@@ -470,8 +471,10 @@ ws_term_input(struct conn *c, const char *data, size_t len)
 
 	if (t == NULL || t->pty_wsi == NULL)
 		return;
-	if (len > sizeof t->in - t->in_len)
-		len = sizeof t->in - t->in_len;	/* a paste larger than 64 KiB in flight is cut */
+	if (t->in == NULL && (t->in = malloc(TERM_INPUT_MAX)) == NULL)
+		return;
+	if (len > TERM_INPUT_MAX - t->in_len)
+		len = TERM_INPUT_MAX - t->in_len;	/* a paste larger than 64 KiB in flight is cut */
 	memcpy(t->in + t->in_len, data, len);
 	t->in_len += len;
 	lws_callback_on_writable(t->pty_wsi);
@@ -648,6 +651,21 @@ on_event(struct term *t, struct cell_event *ev)
 		}
 		return;
 	case CELL_EV_ERROR:
+		if (!cell_is_ready(t->cell)) {
+			/* the cell itself could not be built; term_destroy() tells the learner */
+			log_error("cell of attempt %lld could not start: %s", (long long)t->a.id, ev->message);
+			the_server->m.cell_failures++;
+			if (t->conn != NULL && t->attach_pending) {
+				char msg[400];
+
+				snprintf(msg, sizeof msg, "Your lab machine could not start (%s). Tell your "
+				    "instructor.", ev->message);
+				ws_send_error(t->conn, t->attach_id, PROTO_E_CELL_FAILED, NULL, msg);
+				t->attach_pending = 0;
+			}
+			t->destroy_now = 1;
+			return;
+		}
 		if (ev->tag == TAG_SETUP && !t->ready) {
 			log_warn("setup of attempt %lld could not run: %s", (long long)t->a.id, ev->message);
 			tell(t, json_pack("{ss ss ss}", "type", "error", "code", PROTO_E_LAB_ERROR,
@@ -700,25 +718,39 @@ pty_write(struct term *t, struct lws *wsi)
 	return 0;
 }
 
+/*
+ * Reads what the shell has written, up to PTY_FRAME_MAX, into one frame: a
+ * PTY hands out about 4 KiB per read, and one frame per read would cost a
+ * loop iteration and a WebSocket header for every 4 KiB of output.
+ */
 static int
 pty_read(struct term *t, struct lws *wsi)
 {
-	char buf[PTY_CHUNK];
-	ssize_t n = read(lws_get_socket_fd(wsi), buf, sizeof buf);
+	char buf[PTY_FRAME_MAX];
+	size_t len = 0;
+	ssize_t n;
+	int gone = 0;
 
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return 0;
-	if (n <= 0)
-		return -1;		/* EIO: the shell side is gone */
 	if (t->conn == NULL) {
 		pty_pause(t, 1);
 		return 0;
 	}
-	if (ws_queue(t->conn, buf, (size_t)n, 1) != 0)
-		return 0;
-	if (t->conn->queued > the_server->cfg.max_queued / 2)
+	while (len < sizeof buf) {
+		n = read(lws_get_socket_fd(wsi), buf + len, sizeof buf - len);
+		if (n > 0) {
+			len += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0 || (n < 0 && errno != EAGAIN))
+			gone = 1;	/* EIO: the shell side is gone */
+		break;
+	}
+	if (len > 0 && ws_queue(t->conn, buf, len, 1) == 0 &&
+	    t->conn->queued > the_server->cfg.max_queued / 2)
 		pty_pause(t, 1);
-	return 0;
+	return gone ? -1 : 0;
 }
 
 int
@@ -755,6 +787,12 @@ ws_term_raw_callback(struct lws *wsi, enum lws_callback_reasons reason, void *us
 			cell_event_clear(&ev);
 			if (lws_get_opaque_user_data(wsi) == NULL)
 				return 0;	/* the cell was ended while handling the event */
+			if (t->destroy_now) {
+				t->ipc_wsi = NULL;
+				lws_set_opaque_user_data(wsi, NULL);
+				term_destroy(t, "Your lab machine could not start. Tell your instructor.");
+				return -1;
+			}
 		}
 	case LWS_CALLBACK_RAW_WRITEABLE_FILE:
 		if (t == NULL || wsi != t->pty_wsi)
