@@ -96,6 +96,18 @@ reply_error(unsigned tag, const char *fmt, ...)
 	}
 }
 
+/*
+ * fork() without the atfork handlers: the warden is a clone of the server,
+ * whose libraries registered handlers for the server's own descriptors
+ * (libuv's reopens its signal pipe in the child, closing whatever the warden
+ * now has at those numbers, e.g. the pipe meant to be the child's stdout).
+ */
+static pid_t
+warden_fork(void)
+{
+	return _Fork();
+}
+
 static struct wproc *
 slot(void)
 {
@@ -200,7 +212,7 @@ do_spawn(json_t *o, int *fds, int nfds)
 		p->used = 0;
 		goto out;
 	}
-	pid = fork();
+	pid = warden_fork();
 	if (pid < 0) {
 		reply_error((unsigned)tag, "spawn: fork: %s", strerror(errno));
 		p->used = 0;
@@ -259,7 +271,7 @@ do_exec(json_t *o)
 		reply_error((unsigned)tag, "exec: pipe: %s", strerror(errno));
 		goto fail;
 	}
-	pid = fork();
+	pid = warden_fork();
 	if (pid < 0) {
 		reply_error((unsigned)tag, "exec: fork: %s", strerror(errno));
 		goto fail;

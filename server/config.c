@@ -164,6 +164,8 @@ config_defaults(struct config *c)
 	c->max_queued = 1024 * 1024;
 	c->max_msgs_per_sec = 50;
 	c->cell_grace_s = 600;
+	snprintf(c->event_loop, sizeof c->event_loop, "auto");
+	c->ws_deflate = 1;
 }
 
 int
@@ -208,6 +210,24 @@ config_set(struct config *c, const char *key, const char *v, char *err, size_t e
 			goto bad_int;
 		c->cell_grace_s = (int)n;
 		return 0;
+	}
+	if (strcmp(key, "ws-deflate") == 0) {
+		if (strcmp(v, "yes") == 0 || strcmp(v, "on") == 0 || strcmp(v, "1") == 0)
+			c->ws_deflate = 1;
+		else if (strcmp(v, "no") == 0 || strcmp(v, "off") == 0 || strcmp(v, "0") == 0)
+			c->ws_deflate = 0;
+		else {
+			snprintf(err, errlen, "ws-deflate: '%s' is not yes or no", v);
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(key, "event-loop") == 0) {
+		if (strcmp(v, "auto") != 0 && strcmp(v, "uv") != 0 && strcmp(v, "poll") != 0) {
+			snprintf(err, errlen, "event-loop: '%s' is not one of auto, uv, poll", v);
+			return -1;
+		}
+		return copy_str(c->event_loop, sizeof c->event_loop, v, key, err, errlen);
 	}
 	if (strcmp(key, "cell-limits") == 0)
 		return copy_str(c->cell_limits, sizeof c->cell_limits, v, key, err, errlen);

@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <uv.h>
+
 #include "server/auth.h"
 #include "server/catalog.h"
 #include "server/hasher.h"
@@ -25,6 +27,8 @@
 
 struct server *the_server;
 static volatile sig_atomic_t stopping;
+static uv_loop_t uv_loop;		/* the event loop when event-loop is uv */
+static uv_signal_t uv_sigs[2];
 size_t http_req_size(void);
 
 static void
@@ -39,7 +43,7 @@ usage(FILE *out)
 	    "Every setting of the config file can be given as --KEY VALUE and wins over the\n"
 	    "file (see labhub.conf.example): data, listen, web, labs, tls-cert, tls-key,\n"
 	    "origins, session-hours, login-rate, message-rate, max-message, max-queued,\n"
-	    "cell-grace, cell-limits.\n"
+	    "cell-grace, cell-limits, event-loop, ws-deflate.\n"
 	    "\n"
 	    "  --demo    create (once) an instructor 'teacher' and a cohort 'Demo workshop'\n"
 	    "            with every lab enabled, and print the sign-in details\n"
@@ -55,6 +59,24 @@ on_signal(int sig)
 	if (the_server != NULL && the_server->ctx != NULL)
 		lws_cancel_service(the_server->ctx);
 }
+
+/* libuv delivers SIGINT/SIGTERM on the loop: shut the cells down while lws is whole. */
+static void
+on_uv_signal(uv_signal_t *h, int sig)
+{
+	(void)h;
+	if (stopping)
+		return;
+	log_info("signal %d: stopping", sig);
+	stopping = 1;
+	uv_stop(&uv_loop);
+}
+
+static const struct lws_extension extensions[] = {
+	{ "permessage-deflate", lws_extension_callback_pm_deflate,
+	    "permessage-deflate; client_no_context_takeover; client_max_window_bits" },
+	{ NULL, NULL, NULL }
+};
 
 static const struct lws_protocols protocols[] = {
 	{ "http", http_callback, 0, 0, 0, NULL, 0 },
@@ -307,6 +329,8 @@ serve_main(int argc, char **argv)
 	info.headers = security_headers;
 	info.user = &s;
 	info.timeout_secs = 30;
+	if (s.cfg.ws_deflate)
+		info.extensions = extensions;
 	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_DISABLE_IPV6;
 	if (strchr(s.cfg.listen_host, ':') != NULL)
 		info.options &= ~(uint64_t)LWS_SERVER_OPTION_DISABLE_IPV6;
@@ -325,7 +349,37 @@ serve_main(int argc, char **argv)
 		p[1].rx_buffer_size = 16384;
 		info.protocols = p;
 	}
-	s.ctx = lws_create_context(&info);
+	/*
+	 * libuv (epoll) unless told otherwise: lws's own loop is poll(), which
+	 * costs every wakeup a pass over all descriptors, about four per session.
+	 */
+	if (strcmp(s.cfg.event_loop, "poll") != 0) {
+		static void *foreign[1];
+
+		if (uv_loop_init(&uv_loop) != 0) {
+			log_error("libuv: cannot create an event loop");
+			goto out;
+		}
+		foreign[0] = &uv_loop;
+		info.foreign_loops = foreign;
+		info.options |= LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_UV_NO_SIGSEGV_SIGFPE_SPIN;
+		s.ctx = lws_create_context(&info);
+		if (s.ctx != NULL)
+			s.uv = 1;
+		else if (strcmp(s.cfg.event_loop, "uv") == 0)
+			log_error("libwebsockets cannot use libuv (is libwebsockets-evlib-uv installed?)");
+		else
+			log_warn("libwebsockets cannot use libuv (install libwebsockets-evlib-uv): "
+			    "using poll(), which is slower with many learners");
+		if (s.ctx == NULL) {
+			uv_loop_close(&uv_loop);
+			info.foreign_loops = NULL;
+			info.options &= ~(uint64_t)(LWS_SERVER_OPTION_LIBUV |
+			    LWS_SERVER_OPTION_UV_NO_SIGSEGV_SIGFPE_SPIN);
+		}
+	}
+	if (s.ctx == NULL && (strcmp(s.cfg.event_loop, "uv") != 0))
+		s.ctx = lws_create_context(&info);
 	if (s.ctx == NULL) {
 		log_error("cannot listen on %s:%d (in use, or a bad address or TLS file?)",
 		    s.cfg.listen_host, s.cfg.listen_port);
@@ -344,15 +398,36 @@ serve_main(int argc, char **argv)
 	fflush(stdout);
 	log_info("serving %s, data %s, web %s, labs %s", url, s.cfg.data_dir, s.cfg.web_dir, s.cfg.labs_dir);
 
-	while (!stopping)
-		if (lws_service(s.ctx, 0) < 0)
-			break;
+	if (s.uv) {
+		int i, sigs[2] = { SIGINT, SIGTERM };
+
+		for (i = 0; i < 2; i++) {
+			uv_signal_init(&uv_loop, &uv_sigs[i]);
+			uv_signal_start(&uv_sigs[i], on_uv_signal, sigs[i]);
+		}
+		while (!stopping)
+			uv_run(&uv_loop, UV_RUN_DEFAULT);
+	} else
+		while (!stopping)
+			if (lws_service(s.ctx, 0) < 0)
+				break;
 	log_info("stopping");
 	ws_term_shutdown(&s);
 	rc = 0;
 out:
 	if (s.ctx != NULL)
 		lws_context_destroy(s.ctx);
+	if (s.uv) {
+		int i;
+
+		for (i = 0; i < 2; i++)
+			uv_close((uv_handle_t *)&uv_sigs[i], NULL);
+		/* lws closes its handles on our loop: let the closes finish */
+		for (i = 0; i < 1000 && uv_run(&uv_loop, UV_RUN_NOWAIT) != 0; i++)
+			;
+		if (uv_loop_close(&uv_loop) != 0)
+			log_warn("libuv: handles left open at exit");
+	}
 	catalog_free();
 	ratelimit_free(s.rl_addr);
 	ratelimit_free(s.rl_account);

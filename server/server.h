@@ -31,6 +31,7 @@ struct server {
 	struct metrics m;
 	struct conn *conns;		/* every open labhub.v1 connection */
 	int tls;
+	int uv;				/* the loop is libuv's (else lws's poll) */
 };
 
 /* The one server of this process (set by serve.c before the loop runs). */

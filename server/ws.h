@@ -26,6 +26,7 @@ struct conn {
 	int rx_binary;
 	struct frame *out;		/* queued frames, oldest first */
 	struct frame *out_tail;
+	struct frame *sent;		/* the last frame written: permessage-deflate may still read it */
 	size_t queued;			/* payload bytes queued */
 	uint64_t rate_window_ms;
 	int rate_count;
@@ -34,6 +35,7 @@ struct conn {
 	struct term *term;		/* attached cell terminal, NULL none */
 	int closing;			/* told why; input is dropped */
 	int close_now;			/* the grace moment is over */
+	int close_sent;			/* our close frame is out: wait for the answer */
 	lws_sorted_usec_list_t sul_close;
 	int close_status;
 	char close_reason[64];
