@@ -887,8 +887,10 @@ receive(struct conn *c, const void *in, size_t len)
 		/*
 		 * lws 4.1's libuv glue inflates a permessage-deflate message one
 		 * buffer per idle pass and stops its idle handle after each; an
-		 * I/O event restarts it.  Without this kick a large compressed
-		 * message stalls until the client sends something else.
+		 * I/O event restarts it.  Without this kick, the rest of a
+		 * compressed message we are dropping (over the size cap) stayed
+		 * undrained and our error reply was never written (the
+		 * oversized-message integration test hung).
 		 */
 		if (the_server->uv)
 			lws_cancel_service(the_server->ctx);

@@ -53,6 +53,8 @@ START_TEST(defaults_are_sane)
 	ck_assert_uint_eq(c.max_message, 64 * 1024);
 	ck_assert_int_eq(c.norigins, 0);
 	ck_assert(c.data_dir[0] == '/');
+	ck_assert_str_eq(c.event_loop, "auto");
+	ck_assert_int_eq(c.ws_deflate, 1);
 }
 END_TEST
 
@@ -75,6 +77,14 @@ static const struct {
 	{ "session-hours", "24", 1 },
 	{ "origins", "https://lab.example.org, http://127.0.0.1:8080", 1 },
 	{ "origins", "ftp://x", 0 },
+	{ "event-loop", "auto", 1 },
+	{ "event-loop", "uv", 1 },
+	{ "event-loop", "poll", 1 },
+	{ "event-loop", "epoll", 0 },
+	{ "event-loop", "", 0 },
+	{ "ws-deflate", "no", 1 },
+	{ "ws-deflate", "yes", 1 },
+	{ "ws-deflate", "maybe", 0 },
 	{ "no-such-key", "1", 0 },
 };
 

@@ -74,13 +74,13 @@ export async function login(srv, body) {
 }
 
 // Opens a labhub.v1 connection. Resolves with a client, rejects when refused.
-export function connect(srv, cookie, { origin = srv.url, path = '/ws', protocol = 'labhub.v1', lang } = {}) {
+export function connect(srv, cookie, { origin = srv.url, path = '/ws', protocol = 'labhub.v1', lang, deflate = true } = {}) {
   return new Promise((resolve, reject) => {
     const headers = {};
     if (lang) headers['accept-language'] = lang;
     if (cookie) headers.cookie = cookie;
     if (origin) headers.origin = origin;
-    const ws = new WebSocket(srv.url.replace('http', 'ws') + path, protocol, { headers });
+    const ws = new WebSocket(srv.url.replace('http', 'ws') + path, protocol, { headers, perMessageDeflate: deflate });
     const inbox = [];
     const waiters = [];
     let closed = null;

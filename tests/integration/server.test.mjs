@@ -140,6 +140,42 @@ test('a message flood is cut off with rate_limited; others are unaffected', asyn
   other.close();
 });
 
+test('permessage-deflate: negotiated when offered, large compressed messages arrive whole', async () => {
+  const c = await connect(srv, learners.alice.cookie);
+  assert.equal(c.ws.extensions, 'permessage-deflate');
+  // 40 KiB that inflates over several of the server's 16 KiB buffers
+  // (ping has no field 'pad': the answer is a schema error, which proves the whole message was read)
+  for (let i = 0; i < 3; i++) {
+    const r = await c.request({ type: 'ping', pad: 'y'.repeat(40 * 1024) }, 5000);
+    assert.equal(r.type, 'error', JSON.stringify(r));
+    assert.equal(r.field, 'pad', JSON.stringify(r));
+  }
+  assert.equal((await c.request({ type: 'ping' })).type, 'pong');
+  c.close();
+  const plain = await connect(srv, learners.alice.cookie, { deflate: false });
+  assert.equal(plain.ws.extensions, '');
+  assert.equal((await plain.request({ type: 'ping' })).type, 'pong');
+  plain.close();
+});
+
+test('with lws\'s poll loop and without deflate the same caps and close codes hold', async () => {
+  const d2 = tempDir('poll');
+  const s2 = await startServer({ data: d2, args: ['--event-loop', 'poll', '--ws-deflate', 'no'] });
+  try {
+    const j = await post(s2, '/api/join', { code: s2.demo.code, nickname: 'pat' });
+    const cookie = j.headers.get('set-cookie').split(';')[0];
+    const c = await connect(s2, cookie);
+    assert.equal(c.ws.extensions, '', 'ws-deflate no: not negotiated');
+    assert.equal((await c.request({ type: 'ping' })).type, 'pong');
+    c.send(JSON.stringify({ type: 'ping', pad: 'x'.repeat(70 * 1024) }));
+    assert.equal((await c.wait((m) => m.type === 'error')).code, 'too_large');
+    assert.equal((await c.waitClose()).code, 1009);
+  } finally {
+    assert.equal(await s2.stop(), 0, s2.err());
+    cleanup(d2);
+  }
+});
+
 test('a learner cannot read or act on another learner\'s attempt', async () => {
   const a = await connect(srv, learners.alice.cookie);
   const b = await connect(srv, learners.bob.cookie);
