@@ -166,6 +166,7 @@ config_defaults(struct config *c)
 	c->cell_grace_s = 600;
 	snprintf(c->event_loop, sizeof c->event_loop, "auto");
 	c->ws_deflate = 1;
+	c->busy_output_rate = 2 * 1024 * 1024;
 }
 
 int
@@ -209,6 +210,13 @@ config_set(struct config *c, const char *key, const char *v, char *err, size_t e
 		if (parse_int(v, 0, 7 * 24 * 3600, &n) != 0)
 			goto bad_int;
 		c->cell_grace_s = (int)n;
+		return 0;
+	}
+	if (strcmp(key, "busy-output-rate") == 0) {
+		if (strcmp(v, "0") != 0 && parse_size(v, 64 * 1024, (size_t)1 << 30, &c->busy_output_rate) != 0)
+			goto bad_size;
+		if (strcmp(v, "0") == 0)
+			c->busy_output_rate = 0;
 		return 0;
 	}
 	if (strcmp(key, "ws-deflate") == 0) {

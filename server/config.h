@@ -44,6 +44,7 @@ struct config {
 	int max_msgs_per_sec;		/* control messages per connection per second, default 50 */
 	int cell_grace_s;		/* a cell outlives its browser this long, default 600 */
 	char cell_limits[256];		/* cell_limits_parse() text, "" = defaults */
+	size_t busy_output_rate;	/* bytes/s a terminal may send while others type, 0 = no cap; 2M */
 	int ws_deflate;			/* offer permessage-deflate, default 1 */
 	char event_loop[8];		/* "auto" (libuv, else poll), "uv" or "poll" */
 	char config_file[PATH_MAX];	/* the file that was read, "" if none */

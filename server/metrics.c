@@ -76,6 +76,7 @@ metrics_render(const struct metrics *m, const struct store_stats *st, char *buf,
 	counter(&o, "labhub_ws_received_bytes_total", "WebSocket payload bytes received.", "counter", m->ws_bytes_in);
 	counter(&o, "labhub_ws_sent_bytes_total", "WebSocket payload bytes sent.", "counter", m->ws_bytes_out);
 	counter(&o, "labhub_ws_policy_disconnects_total", "Clients disconnected for exceeding size, rate or queue caps.", "counter", m->ws_disconnect_policy);
+	counter(&o, "labhub_term_throttled_total", "Times a terminal's output rested: over busy-output-rate while other learners typed.", "counter", m->term_throttled);
 	counter(&o, "labhub_sessions", "Signed-in WebSocket sessions now.", "gauge", m->sessions_live);
 	emit(&o, "# HELP labhub_logins_total Sign-in attempts by result.\n# TYPE labhub_logins_total counter\n");
 	emit(&o, "labhub_logins_total{result=\"ok\"} %llu\n", (unsigned long long)m->logins_ok);

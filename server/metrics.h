@@ -23,6 +23,7 @@ struct metrics {
 	uint64_t ws_bytes_in;
 	uint64_t ws_bytes_out;
 	uint64_t ws_disconnect_policy;	/* clients cut off for size, rate or lag */
+	uint64_t term_throttled;	/* times a terminal rested: over busy-output-rate while others typed */
 	uint64_t logins_ok;
 	uint64_t logins_failed;
 	uint64_t logins_limited;

@@ -52,7 +52,12 @@ struct term {
 	int ready;			/* setup finished */
 	unsigned shell_tag;		/* the live shell's tag, 0 none */
 	int shell_requested;
-	int paused;
+	int paused;			/* the browser is behind: PTY not read */
+	int throttled;			/* over its share while others type: PTY not read */
+	int flow_off;			/* what lws was last told */
+	int64_t tokens;			/* output allowance in bytes (busy-output-rate) */
+	lws_usec_t tokens_at;
+	lws_sorted_usec_list_t sul_throttle;
 	int fresh;
 	int destroy_now;		/* set by an event handler: end the cell after it */
 	unsigned rows, cols;
@@ -68,6 +73,11 @@ struct term {
 };
 
 static struct term *terms;
+static struct {
+	const struct term *t;
+	lws_usec_t at;
+} typed[2];				/* the two most recent terminals with input, newest first */
+
 static json_t *values_cache;
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -165,6 +175,10 @@ term_destroy(struct term *t, const char *why)
 			break;
 		}
 	lws_sul_cancel(&t->sul_grace);
+	lws_sul_cancel(&t->sul_throttle);
+	for (i = 0; i < 2; i++)
+		if (typed[i].t == t)
+			typed[i].t = NULL;
 	for (i = 0; i < TERM_MAX_PENDING; i++) {
 		if (t->pend[i].tag != 0 && t->pend[i].conn != NULL)
 			ws_send_error(t->pend[i].conn, t->pend[i].id, PROTO_E_CELL_FAILED, NULL, why);
@@ -196,12 +210,89 @@ grace_expired(lws_sorted_usec_list_t *sul)
 }
 
 static void
+pty_flow(struct term *t)
+{
+	int off = t->paused || t->throttled;
+
+	if (t->pty_wsi == NULL || t->flow_off == off)
+		return;
+	t->flow_off = off;
+	lws_rx_flow_control(t->pty_wsi, off ? 0 : 1);
+}
+
+static void
 pty_pause(struct term *t, int pause)
 {
-	if (t->pty_wsi == NULL || t->paused == pause)
-		return;
 	t->paused = pause;
-	lws_rx_flow_control(t->pty_wsi, pause ? 0 : 1);
+	pty_flow(t);
+}
+
+/*
+ * Fair share of output.  One learner's `cat /dev/urandom | base64` costs a
+ * core in the cell, most of one in the browser and a good part of the
+ * server's, and every other learner's echo waits for those cores.  While
+ * anyone else has typed within TYPING_WINDOW_US, a terminal may send at most
+ * busy-output-rate bytes per second (a token bucket; the PTY is not read while
+ * it is empty, so the producer in the cell blocks and gives its CPU back).
+ * Alone, a terminal is never throttled.
+ */
+#define TYPING_WINDOW_US (2 * LWS_US_PER_SEC)
+
+static void
+note_input(const struct term *t)
+{
+	if (typed[0].t != t)
+		typed[1] = typed[0];
+	typed[0].t = t;
+	typed[0].at = lws_now_usecs();
+}
+
+static int
+others_typing(const struct term *t, lws_usec_t now)
+{
+	lws_usec_t at = typed[0].t != t ? typed[0].at : typed[1].at;
+
+	return at != 0 && now - at < TYPING_WINDOW_US;
+}
+
+static void
+throttle_over(lws_sorted_usec_list_t *sul)
+{
+	struct term *t = lws_container_of(sul, struct term, sul_throttle);
+
+	t->throttled = 0;
+	pty_flow(t);
+}
+
+/* How many bytes pty_read() may take now; 0: none, and the PTY rests until the bucket refills. */
+static size_t
+output_allowance(struct term *t, size_t want)
+{
+	int64_t rate = (int64_t)the_server->cfg.busy_output_rate, burst, need;
+	lws_usec_t now = lws_now_usecs();
+
+	burst = rate / 4 > PTY_FRAME_MAX ? rate / 4 : PTY_FRAME_MAX;
+	if (rate == 0 || !others_typing(t, now)) {
+		t->tokens = burst;
+		t->tokens_at = now;
+		return want;
+	}
+	if (t->tokens_at == 0 || now - t->tokens_at >= LWS_US_PER_SEC)
+		t->tokens = burst;
+	else
+		t->tokens += (int64_t)(now - t->tokens_at) * rate / LWS_US_PER_SEC;
+	t->tokens_at = now;
+	if (t->tokens > burst)
+		t->tokens = burst;
+	if (t->tokens >= 4096)
+		return (size_t)t->tokens < want ? (size_t)t->tokens : want;
+	need = 16384 - t->tokens;		/* rest until a useful frame's worth is back */
+	t->throttled = 1;
+	pty_flow(t);
+	the_server->m.term_throttled++;
+	lws_sul_schedule(the_server->ctx, 0, &t->sul_throttle, throttle_over,
+	    (lws_usec_t)(need * LWS_US_PER_SEC / rate));
+	return 0;
 }
 
 static int
@@ -477,6 +568,7 @@ ws_term_input(struct conn *c, const char *data, size_t len)
 		len = TERM_INPUT_MAX - t->in_len;	/* a paste larger than 64 KiB in flight is cut */
 	memcpy(t->in + t->in_len, data, len);
 	t->in_len += len;
+	note_input(t);
 	lws_callback_on_writable(t->pty_wsi);
 	now = time(NULL);
 	if (now - t->last_activity_sent >= 10) {
@@ -727,7 +819,7 @@ static int
 pty_read(struct term *t, struct lws *wsi)
 {
 	char buf[PTY_FRAME_MAX];
-	size_t len = 0;
+	size_t len = 0, max;
 	ssize_t n;
 	int gone = 0;
 
@@ -735,8 +827,10 @@ pty_read(struct term *t, struct lws *wsi)
 		pty_pause(t, 1);
 		return 0;
 	}
-	while (len < sizeof buf) {
-		n = read(lws_get_socket_fd(wsi), buf + len, sizeof buf - len);
+	if ((max = output_allowance(t, sizeof buf)) == 0)
+		return 0;
+	while (len < max) {
+		n = read(lws_get_socket_fd(wsi), buf + len, max - len);
 		if (n > 0) {
 			len += (size_t)n;
 			continue;
@@ -747,6 +841,7 @@ pty_read(struct term *t, struct lws *wsi)
 			gone = 1;	/* EIO: the shell side is gone */
 		break;
 	}
+	t->tokens -= (int64_t)len;
 	if (len > 0 && ws_queue(t->conn, buf, len, 1) == 0 &&
 	    t->conn->queued > the_server->cfg.max_queued / 2)
 		pty_pause(t, 1);
@@ -804,6 +899,9 @@ ws_term_raw_callback(struct lws *wsi, enum lws_callback_reasons reason, void *us
 		if (wsi == t->pty_wsi) {
 			t->pty_wsi = NULL;
 			t->paused = 0;
+			t->throttled = 0;
+			t->flow_off = 0;
+			lws_sul_cancel(&t->sul_throttle);
 		} else if (wsi == t->ipc_wsi) {
 			t->ipc_wsi = NULL;
 			term_destroy(t, "Your lab machine stopped. Your files are kept; open the lab again.");

@@ -55,6 +55,7 @@ START_TEST(defaults_are_sane)
 	ck_assert(c.data_dir[0] == '/');
 	ck_assert_str_eq(c.event_loop, "auto");
 	ck_assert_int_eq(c.ws_deflate, 1);
+	ck_assert_uint_eq(c.busy_output_rate, 2 * 1024 * 1024);
 }
 END_TEST
 
@@ -85,6 +86,10 @@ static const struct {
 	{ "ws-deflate", "no", 1 },
 	{ "ws-deflate", "yes", 1 },
 	{ "ws-deflate", "maybe", 0 },
+	{ "busy-output-rate", "0", 1 },
+	{ "busy-output-rate", "4M", 1 },
+	{ "busy-output-rate", "1K", 0 },
+	{ "busy-output-rate", "fast", 0 },
 	{ "no-such-key", "1", 0 },
 };
 

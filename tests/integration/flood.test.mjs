@@ -77,3 +77,44 @@ test('a flooding shell with a stalled browser cannot grow server memory; others 
   const h = await fetch(srv.url + '/healthz');
   assert.equal(h.status, 200);
 });
+
+// busy-output-rate: a terminal's output is capped while someone else types, and only then.
+test('a flooding terminal gets its share of output while others type, and all of it alone', async () => {
+  const d2 = tempDir('share');
+  const rate = 256 * 1024;
+  const s2 = await startServer({ data: d2, args: ['--busy-output-rate', '256K'] });
+  const saved = srv;
+  srv = s2;				// learnerWithShell() joins the server in `srv`
+  try {
+    const typist = await learnerWithShell('typist');
+    const loud = await learnerWithShell('loud2');
+    let bytes = 0;
+    loud.ws.on('message', (d, bin) => { if (bin) bytes += d.length; });
+    loud.ws.send(Buffer.from('base64 /dev/zero\r'));
+    await new Promise((r) => setTimeout(r, 500));
+    // someone types every 100 ms for 3 s: the flood may send ~rate bytes per second
+    let b0 = bytes, t0 = Date.now();
+    for (let i = 0; i < 30; i++) {
+      typist.ws.send(Buffer.from(i % 2 ? '\x7f' : 'x'));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const shared = (bytes - b0) / ((Date.now() - t0) / 1000);
+    // nobody types for 2.5 s (the typing window is 2 s), then 2 s alone
+    await new Promise((r) => setTimeout(r, 2500));
+    b0 = bytes; t0 = Date.now();
+    await new Promise((r) => setTimeout(r, 2000));
+    const alone = (bytes - b0) / ((Date.now() - t0) / 1000);
+    console.log(`flood while another learner types: ${(shared / 1024).toFixed(0)} KiB/s (cap ${rate / 1024}); alone: ${(alone / 1024).toFixed(0)} KiB/s`);
+    assert.ok(shared < rate * 1.5, `while others typed the flood sent ${shared} B/s, cap ${rate}`);
+    assert.ok(alone > rate * 3, `alone the flood sent only ${alone} B/s`);
+    const m = await (await fetch(s2.url + '/metrics')).text();
+    assert.match(m, /labhub_term_throttled_total [1-9]/);
+    loud.ws.send(Buffer.from('\x03'));
+    loud.close();
+    typist.close();
+  } finally {
+    srv = saved;
+    assert.equal(await s2.stop(), 0, s2.err());
+    cleanup(d2);
+  }
+});
