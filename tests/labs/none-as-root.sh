@@ -2,7 +2,8 @@
 # `lab test` on the host (LABHUB_LAB_ISOLATION=none) run as root gives each
 # scenario's workspace to "nobody"; setup's c:run and the solution scripts
 # then run as nobody and must reach the workspace by its absolute path
-# ($HOME), through the scenario's temporary directory.  Starts no cells or
+# ($HOME), through the scenario's temporary directory, and reopen their
+# standard input (/dev/stdin) as the tools labs call do.  Starts no cells or
 # servers, so it runs at every test level; needs root and a "nobody" user.
 : "${LABHUB:?}"
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
@@ -24,11 +25,15 @@ lab {
 setup(function(c)
   local r = c:run { "sh", "-c", 'mkdir -p "$HOME/made" && echo ready > "$HOME/made/setup.txt"' }
   if r.code ~= 0 then error("setup as the learner: " .. r.err) end
+  -- tools that open /dev/stdin (openssl -in /dev/stdin, ...) as the learner
+  r = c:run { "sh", "-c", 'cat /dev/stdin > "$HOME/made/stdin.txt"', stdin = "piped\n" }
+  if r.code ~= 0 then error("reading /dev/stdin as the learner: " .. r.err) end
 end)
 step {
   id = "write", title = "Write by absolute path", text = "steps/01-write.md", points = 1,
   check = function(c)
     c:expect(c:try_read("made/setup.txt") == "ready\n", "setup did not leave made/setup.txt")
+    c:expect(c:try_read("made/stdin.txt") == "piped\n", "setup did not copy its stdin to made/stdin.txt")
     c:expect(c:try_read("made/done.txt") == "done\n", "made/done.txt should say done")
   end,
 }
