@@ -238,18 +238,25 @@ pick_isolation(void)
 	return ISO_NONE;
 }
 
-/* Give a fresh workspace to an unprivileged learner when we are root, so that
- * solution scripts do not run as root. */
+/*
+ * Give a fresh workspace (WS, in the scenario directory TMP) to an
+ * unprivileged learner when we are root, so that solution scripts do not
+ * run as root.  mkdtemp() made TMP 0700: the learner could not reach its
+ * own $HOME by path (only a cwd entered as root works), so setup's and the
+ * solution's `mkdir -p "$HOME/..."` failed on the host (isolation none).
+ * TMP becomes 0711: searchable, not listable, still root's, so the learner
+ * cannot swap the root-owned state directory beside WS.
+ */
 static void
-own_workspace(const char *ws)
+own_workspace(const char *tmp, const char *ws)
 {
 	struct passwd *pw;
 
 	if (geteuid() != 0)
 		return;
 	pw = getpwnam("nobody");
-	if (pw != NULL)
-		(void)!chown(ws, pw->pw_uid, pw->pw_gid);
+	if (pw != NULL && chown(ws, pw->pw_uid, pw->pw_gid) == 0)
+		(void)!chmod(tmp, 0711);
 }
 
 static json_t *
@@ -287,7 +294,7 @@ scenario(enum iso iso, const char *labdir, const char *src_ws, const char *seed,
 		if (proc_run(&c, &res) == 0)
 			proc_result_free(&res);
 	}
-	own_workspace(ws);
+	own_workspace(tmp, ws);
 	if (iso == ISO_NONE) {
 		rows = inner(rlab, ws, state, seed, mode, broken);
 		proc_service_stop_all(state);

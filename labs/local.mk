@@ -40,3 +40,6 @@ tests_check_labapi_SOURCES = tests/check_labapi.c
 tests_check_labapi_CFLAGS = $(UNIT_CFLAGS_ALL)
 tests_check_labapi_LDADD = $(UNIT_LIBS)
 endif
+
+# `lab test` on the host as root (no cells, so at every test level).
+TESTS += tests/labs/none-as-root.sh

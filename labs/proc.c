@@ -53,9 +53,15 @@ child_exec(const struct proc_spec *spec, int in, int out, int err)
 			close(fd);
 	if (spec->cwd != NULL && chdir(spec->cwd) < 0)
 		_exit(127);
-	if (spec->run_as_other &&
-	    (setgroups(0, NULL) < 0 || setgid(spec->gid) < 0 || setuid(spec->uid) < 0))
-		_exit(127);
+	if (spec->run_as_other) {
+		/* Our pipes are root's 0600 inodes: the other user could use the
+		 * fds but not reopen them (`openssl ... -in /dev/stdin` is
+		 * /proc/self/fd/0), as it can in a cell where nobody switches. */
+		for (fd = 0; fd <= 2; fd++)
+			(void)!fchown(fd, spec->uid, spec->gid);
+		if (setgroups(0, NULL) < 0 || setgid(spec->gid) < 0 || setuid(spec->uid) < 0)
+			_exit(127);
+	}
 	execvpe(spec->argv[0], (char *const *)spec->argv, (char *const *)spec->env);
 	(void)!write(2, nostart, sizeof nostart - 1);
 	_exit(127);

@@ -5,7 +5,6 @@
  */
 #include <config.h>
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +30,7 @@ usage(FILE *out)
 	    CLIUTIL_STORE_HELP);
 }
 
-enum { OPT_INSTRUCTOR = 1 };
+static const struct cliutil_cmd cohort_cmd = { "cohort", usage, "the cohort NAME", 1 };
 
 struct args {
 	struct cliutil_store_args store;
@@ -42,44 +41,13 @@ struct args {
 static int
 parse(const char *action, int argc, char **argv, int npos, struct args *a)
 {
-	static const struct option opts[] = {
-		{ "instructor", required_argument, NULL, OPT_INSTRUCTOR },
-		CLIUTIL_STORE_OPTIONS,
-		{ NULL, 0, NULL, 0 },
+	const struct cliutil_opt opts[] = {
+		{ "instructor", &a->instructor, NULL, 1 },
+		{ NULL, NULL, NULL, 0 },
 	};
-	int o;
 
 	memset(a, 0, sizeof *a);
-	optind = 0;
-	opterr = 0;
-	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (o) {
-		case 'h':
-			usage(stdout);
-			return 0;
-		case OPT_INSTRUCTOR:
-			a->instructor = optarg;
-			break;
-		case CLIUTIL_OPT_DATA:
-			a->store.data_dir = optarg;
-			break;
-		case CLIUTIL_OPT_CONFIG:
-			a->store.config = optarg;
-			break;
-		default:
-			fprintf(stderr, "labhub cohort %s: unknown option or missing value: %s"
-			    " (try 'labhub cohort --help')\n", action, argv[optind - 1]);
-			return EXIT_USAGE;
-		}
-	}
-	if (argc - optind != npos) {
-		fprintf(stderr, "labhub cohort %s: %s (try 'labhub cohort --help')\n", action,
-		    argc - optind < npos ? "missing the cohort NAME" : "too many arguments");
-		return EXIT_USAGE;
-	}
-	if (npos > 0)
-		a->name = argv[optind];
-	return -1;
+	return cliutil_parse(&cohort_cmd, action, argc, argv, opts, npos, &a->store, &a->name);
 }
 
 /* The instructor account named name. 0 or 1 (printed). */
@@ -111,7 +79,7 @@ find_instructor(const char *cmd, struct store *s, const char *name, struct store
 static int
 cohort_create(int argc, char **argv)
 {
-	char code[AUTH_JOIN_CODE_SIZE], shown[AUTH_JOIN_CODE_SIZE + 1], actor[STORE_AUDIT_FIELD_MAX + 1];
+	char code[AUTH_JOIN_CODE_SIZE], shown[AUTH_JOIN_CODE_SIZE + 1];
 	char detail[160];
 	struct store_user u;
 	struct store *s;
@@ -153,10 +121,8 @@ cohort_create(int argc, char **argv)
 		goto out;
 	}
 	auth_join_code_format(code, shown);
-	cliutil_actor(actor, sizeof actor);
 	snprintf(detail, sizeof detail, "id=%lld instructor=%s", (long long)id, u.name);
-	if (store_audit_add(s, actor, "cohort.create", a.name, detail) != STORE_OK)
-		fprintf(stderr, "labhub cohort create: warning: could not write the audit log\n");
+	cliutil_audit("cohort create", s, "cohort.create", a.name, detail);
 	printf("created cohort '%s' (id %lld) for %s\njoin code: %s\n", a.name, (long long)id, u.name,
 	    shown);
 	rc = 0;
@@ -250,30 +216,11 @@ out:
 int
 cli_cohort_main(int argc, char **argv)
 {
-	const char *action;
+	static const struct cliutil_action actions[] = {
+		{ "create", cohort_create },
+		{ "list", cohort_list },
+		{ NULL, NULL },
+	};
 
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	action = argv[1];
-	if (strcmp(action, "--help") == 0 || strcmp(action, "-h") == 0 || strcmp(action, "help") == 0) {
-		usage(stdout);
-		return 0;
-	}
-	if (action[0] == '-') {
-		fprintf(stderr, "labhub cohort: the action (create or list) comes first\n\n");
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (auth_init() != 0) {
-		fprintf(stderr, "labhub cohort: libsodium failed to initialise\n");
-		return 1;
-	}
-	if (strcmp(action, "create") == 0)
-		return cohort_create(argc - 1, argv + 1);
-	if (strcmp(action, "list") == 0)
-		return cohort_list(argc - 1, argv + 1);
-	fprintf(stderr, "labhub cohort: unknown action '%s' (try 'labhub cohort --help')\n", action);
-	return EXIT_USAGE;
+	return cliutil_main(&cohort_cmd, actions, argc, argv);
 }

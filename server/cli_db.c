@@ -6,7 +6,6 @@
  */
 #include <config.h>
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,7 +32,7 @@ usage(FILE *out)
 	    CLIUTIL_STORE_HELP);
 }
 
-enum { OPT_FORCE = 1 };
+static const struct cliutil_cmd db_cmd = { "db", usage, "the backup FILE", 0 };
 
 struct args {
 	struct cliutil_store_args store;
@@ -44,58 +43,13 @@ struct args {
 static int
 parse(const char *action, int argc, char **argv, int allow_force, int npos, struct args *a)
 {
-	static const struct option opts[] = {
-		{ "force", no_argument, NULL, OPT_FORCE },
-		CLIUTIL_STORE_OPTIONS,
-		{ NULL, 0, NULL, 0 },
+	const struct cliutil_opt opts[] = {
+		{ "force", NULL, &a->force, allow_force },
+		{ NULL, NULL, NULL, 0 },
 	};
-	int o;
 
 	memset(a, 0, sizeof *a);
-	optind = 0;
-	opterr = 0;
-	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (o) {
-		case 'h':
-			usage(stdout);
-			return 0;
-		case OPT_FORCE:
-			if (!allow_force)
-				goto bad;
-			a->force = 1;
-			break;
-		case CLIUTIL_OPT_DATA:
-			a->store.data_dir = optarg;
-			break;
-		case CLIUTIL_OPT_CONFIG:
-			a->store.config = optarg;
-			break;
-		default:
-			goto bad;
-		}
-	}
-	if (argc - optind != npos) {
-		fprintf(stderr, "labhub db %s: %s (try 'labhub db --help')\n", action,
-		    argc - optind < npos ? "missing the backup FILE" : "too many arguments");
-		return EXIT_USAGE;
-	}
-	if (npos > 0)
-		a->file = argv[optind];
-	return -1;
-bad:
-	fprintf(stderr, "labhub db %s: unknown option or missing value: %s (try 'labhub db --help')\n",
-	    action, argv[optind - 1]);
-	return EXIT_USAGE;
-}
-
-static void
-audit(struct store *s, const char *action, const char *target, const char *detail)
-{
-	char actor[STORE_AUDIT_FIELD_MAX + 1];
-
-	cliutil_actor(actor, sizeof actor);
-	if (store_audit_add(s, actor, action, target, detail) != STORE_OK)
-		fprintf(stderr, "labhub db: warning: could not write the audit log\n");
+	return cliutil_parse(&db_cmd, action, argc, argv, opts, npos, &a->store, &a->file);
 }
 
 static int
@@ -128,7 +82,7 @@ db_migrate(int argc, char **argv)
 	else {
 		printf("schema version %d -> %d\n", before, after);
 		snprintf(detail, sizeof detail, "%d->%d", before, after);
-		audit(s, "db.migrate", "", detail);
+		cliutil_audit("db", s, "db.migrate", "", detail);
 	}
 	store_close(s);
 	return 0;
@@ -163,7 +117,7 @@ db_backup(int argc, char **argv)
 		return 1;
 	}
 	if (store_schema_version(s, &v) == STORE_OK && v == store_schema_latest())
-		audit(s, "db.backup", a.file, a.force ? "force" : "");
+		cliutil_audit("db", s, "db.backup", a.file, a.force ? "force" : "");
 	printf("backed up to %s (schema version %d)\n", a.file, v);
 	store_close(s);
 	return 0;
@@ -172,26 +126,11 @@ db_backup(int argc, char **argv)
 int
 cli_db_main(int argc, char **argv)
 {
-	const char *action;
+	static const struct cliutil_action actions[] = {
+		{ "migrate", db_migrate },
+		{ "backup", db_backup },
+		{ NULL, NULL },
+	};
 
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	action = argv[1];
-	if (strcmp(action, "--help") == 0 || strcmp(action, "-h") == 0 || strcmp(action, "help") == 0) {
-		usage(stdout);
-		return 0;
-	}
-	if (action[0] == '-') {
-		fprintf(stderr, "labhub db: the action (migrate or backup) comes first\n\n");
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (strcmp(action, "migrate") == 0)
-		return db_migrate(argc - 1, argv + 1);
-	if (strcmp(action, "backup") == 0)
-		return db_backup(argc - 1, argv + 1);
-	fprintf(stderr, "labhub db: unknown action '%s' (try 'labhub db --help')\n", action);
-	return EXIT_USAGE;
+	return cliutil_main(&db_cmd, actions, argc, argv);
 }

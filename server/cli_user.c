@@ -6,7 +6,6 @@
  */
 #include <config.h>
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,7 +37,7 @@ usage(FILE *out)
 	    CLIUTIL_STORE_HELP);
 }
 
-enum { OPT_ROLE = 1, OPT_PWSTDIN };
+static const struct cliutil_cmd user_cmd = { "user", usage, "the user NAME", 1 };
 
 struct args {
 	struct cliutil_store_args store;
@@ -56,64 +55,14 @@ static int
 parse(const char *action, int argc, char **argv, int allow_role, int allow_pw, int npos,
     struct args *a)
 {
-	static const struct option opts[] = {
-		{ "role", required_argument, NULL, OPT_ROLE },
-		{ "password-stdin", no_argument, NULL, OPT_PWSTDIN },
-		CLIUTIL_STORE_OPTIONS,
-		{ NULL, 0, NULL, 0 },
+	const struct cliutil_opt opts[] = {
+		{ "role", &a->role, NULL, allow_role },
+		{ "password-stdin", NULL, &a->password_stdin, allow_pw },
+		{ NULL, NULL, NULL, 0 },
 	};
-	int o;
 
 	memset(a, 0, sizeof *a);
-	optind = 0;
-	opterr = 0;
-	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (o) {
-		case 'h':
-			usage(stdout);
-			return 0;
-		case OPT_ROLE:
-			if (!allow_role)
-				goto bad;
-			a->role = optarg;
-			break;
-		case OPT_PWSTDIN:
-			if (!allow_pw)
-				goto bad;
-			a->password_stdin = 1;
-			break;
-		case CLIUTIL_OPT_DATA:
-			a->store.data_dir = optarg;
-			break;
-		case CLIUTIL_OPT_CONFIG:
-			a->store.config = optarg;
-			break;
-		default:
-			goto bad;
-		}
-	}
-	if (argc - optind != npos) {
-		fprintf(stderr, "labhub user %s: %s (try 'labhub user --help')\n", action,
-		    argc - optind < npos ? "missing the user NAME" : "too many arguments");
-		return EXIT_USAGE;
-	}
-	if (npos > 0)
-		a->name = argv[optind];
-	return -1;
-bad:
-	fprintf(stderr, "labhub user %s: unknown option or missing value: %s (try 'labhub user --help')\n",
-	    action, argv[optind - 1]);
-	return EXIT_USAGE;
-}
-
-static void
-audit(struct store *s, const char *action, const char *target, const char *detail)
-{
-	char actor[STORE_AUDIT_FIELD_MAX + 1];
-
-	cliutil_actor(actor, sizeof actor);
-	if (store_audit_add(s, actor, action, target, detail) != STORE_OK)
-		fprintf(stderr, "labhub user: warning: could not write the audit log\n");
+	return cliutil_parse(&user_cmd, action, argc, argv, opts, npos, &a->store, &a->name);
 }
 
 /* Reads or generates a password and hashes it. 0 or 1. */
@@ -184,7 +133,7 @@ user_add(int argc, char **argv)
 		goto out;
 	}
 	snprintf(detail, sizeof detail, "role=%s", store_role_name(role));
-	audit(s, "user.add", a.name, detail);
+	cliutil_audit("user", s, "user.add", a.name, detail);
 	printf("added %s '%s'\n", store_role_name(role), a.name);
 	if (shown[0] != '\0')
 		printf("password: %s\n(shown only this once)\n", shown);
@@ -266,7 +215,7 @@ user_passwd(int argc, char **argv)
 		fprintf(stderr, "labhub user passwd: database error\n");
 		goto out;
 	}
-	audit(s, "user.passwd", u.name, "");
+	cliutil_audit("user", s, "user.passwd", u.name, "");
 	printf("password of '%s' changed; its sessions are signed out\n", u.name);
 	if (shown[0] != '\0')
 		printf("password: %s\n(shown only this once)\n", shown);
@@ -297,7 +246,7 @@ user_set_disabled(int argc, char **argv, int disabled)
 		fprintf(stderr, "labhub %s: database error\n", cmd);
 		goto out;
 	}
-	audit(s, disabled ? "user.disable" : "user.enable", u.name, "");
+	cliutil_audit("user", s, disabled ? "user.disable" : "user.enable", u.name, "");
 	printf(disabled ? "'%s' is disabled and signed out\n" : "'%s' is enabled\n", u.name);
 	rc = 0;
 out:
@@ -305,39 +254,29 @@ out:
 	return rc;
 }
 
+static int
+user_disable(int argc, char **argv)
+{
+	return user_set_disabled(argc, argv, 1);
+}
+
+static int
+user_enable(int argc, char **argv)
+{
+	return user_set_disabled(argc, argv, 0);
+}
+
 int
 cli_user_main(int argc, char **argv)
 {
-	const char *action;
+	static const struct cliutil_action actions[] = {
+		{ "add", user_add },
+		{ "list", user_list },
+		{ "passwd", user_passwd },
+		{ "disable", user_disable },
+		{ "enable", user_enable },
+		{ NULL, NULL },
+	};
 
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	action = argv[1];
-	if (strcmp(action, "--help") == 0 || strcmp(action, "-h") == 0 || strcmp(action, "help") == 0) {
-		usage(stdout);
-		return 0;
-	}
-	if (action[0] == '-') {
-		fprintf(stderr, "labhub user: the action (add, list, passwd, disable or enable) comes first\n\n");
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (auth_init() != 0) {
-		fprintf(stderr, "labhub user: libsodium failed to initialise\n");
-		return 1;
-	}
-	if (strcmp(action, "add") == 0)
-		return user_add(argc - 1, argv + 1);
-	if (strcmp(action, "list") == 0)
-		return user_list(argc - 1, argv + 1);
-	if (strcmp(action, "passwd") == 0)
-		return user_passwd(argc - 1, argv + 1);
-	if (strcmp(action, "disable") == 0)
-		return user_set_disabled(argc - 1, argv + 1, 1);
-	if (strcmp(action, "enable") == 0)
-		return user_set_disabled(argc - 1, argv + 1, 0);
-	fprintf(stderr, "labhub user: unknown action '%s' (try 'labhub user --help')\n", action);
-	return EXIT_USAGE;
+	return cliutil_main(&user_cmd, actions, argc, argv);
 }

@@ -3,7 +3,9 @@
  */
 #include <config.h>
 
+#include <assert.h>
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -16,8 +18,107 @@
 
 #include <sodium.h>
 
+#include "server/cli.h"
 #include "server/cliutil.h"
 #include "server/config.h"
+
+int
+cliutil_main(const struct cliutil_cmd *cmd, const struct cliutil_action *actions, int argc,
+    char **argv)
+{
+	const struct cliutil_action *act;
+	const char *action;
+
+	if (argc < 2) {
+		cmd->usage(stderr);
+		return EXIT_USAGE;
+	}
+	action = argv[1];
+	if (strcmp(action, "--help") == 0 || strcmp(action, "-h") == 0 || strcmp(action, "help") == 0) {
+		cmd->usage(stdout);
+		return 0;
+	}
+	if (action[0] == '-') {
+		/* "the action (add, list or passwd) comes first" */
+		fprintf(stderr, "labhub %s: the action (", cmd->name);
+		for (act = actions; act->name != NULL; act++)
+			fprintf(stderr, "%s%s", act == actions ? "" : act[1].name != NULL ? ", " : " or ",
+			    act->name);
+		fprintf(stderr, ") comes first\n\n");
+		cmd->usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (cmd->sodium && auth_init() != 0) {
+		fprintf(stderr, "labhub %s: libsodium failed to initialise\n", cmd->name);
+		return 1;
+	}
+	for (act = actions; act->name != NULL; act++)
+		if (strcmp(action, act->name) == 0)
+			return act->run(argc - 1, argv + 1);
+	fprintf(stderr, "labhub %s: unknown action '%s' (try 'labhub %s --help')\n", cmd->name, action,
+	    cmd->name);
+	return EXIT_USAGE;
+}
+
+/* getopt_long values of the common options; a command's own are 1..CLIUTIL_OPTS_MAX */
+enum { OPT_DATA = 0x1001, OPT_CONFIG };
+
+int
+cliutil_parse(const struct cliutil_cmd *cmd, const char *action, int argc, char **argv,
+    const struct cliutil_opt *opts, int npos, struct cliutil_store_args *store,
+    const char **operand)
+{
+	struct option table[CLIUTIL_OPTS_MAX + 4];
+	const struct cliutil_opt *opt;
+	int n, o;
+
+	assert(npos == 0 || npos == 1);
+	for (n = 0; opts[n].name != NULL; n++) {
+		assert(n < CLIUTIL_OPTS_MAX);
+		assert((opts[n].value != NULL) != (opts[n].flag != NULL));
+		table[n] = (struct option){ opts[n].name,
+			opts[n].value != NULL ? required_argument : no_argument, NULL, n + 1 };
+	}
+	table[n++] = (struct option){ "data", required_argument, NULL, OPT_DATA };
+	table[n++] = (struct option){ "config", required_argument, NULL, OPT_CONFIG };
+	table[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	table[n] = (struct option){ NULL, 0, NULL, 0 };
+
+	memset(store, 0, sizeof *store);
+	*operand = NULL;
+	optind = 0;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "h", table, NULL)) != -1) {
+		opt = o >= 1 && o <= CLIUTIL_OPTS_MAX ? &opts[o - 1] : NULL;
+		if (o == 'h') {
+			cmd->usage(stdout);
+			return 0;
+		} else if (o == OPT_DATA) {
+			store->data_dir = optarg;
+		} else if (o == OPT_CONFIG) {
+			store->config = optarg;
+		} else if (opt != NULL && opt->allowed) {
+			if (opt->value != NULL)
+				*opt->value = optarg;
+			else
+				*opt->flag = 1;
+		} else {
+			/* argv[optind - 1]: the option, or the value of one this action refuses */
+			fprintf(stderr, "labhub %s %s: unknown option or missing value: %s"
+			    " (try 'labhub %s --help')\n", cmd->name, action, argv[optind - 1], cmd->name);
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != npos) {
+		fprintf(stderr, "labhub %s %s: %s%s (try 'labhub %s --help')\n", cmd->name, action,
+		    argc - optind < npos ? "missing " : "too many arguments",
+		    argc - optind < npos ? cmd->operand : "", cmd->name);
+		return EXIT_USAGE;
+	}
+	if (npos > 0)
+		*operand = argv[optind];
+	return -1;
+}
 
 /*
  * `sudo labhub user add ...` on a server whose data directory belongs to
@@ -69,6 +170,17 @@ cliutil_open_store(const char *cmd, const struct cliutil_store_args *a, unsigned
 		return 1;
 	}
 	return 0;
+}
+
+void
+cliutil_audit(const char *cmd, struct store *s, const char *action, const char *target,
+    const char *detail)
+{
+	char actor[STORE_AUDIT_FIELD_MAX + 1];
+
+	cliutil_actor(actor, sizeof actor);
+	if (store_audit_add(s, actor, action, target, detail) != STORE_OK)
+		fprintf(stderr, "labhub %s: warning: could not write the audit log\n", cmd);
 }
 
 void

@@ -156,6 +156,17 @@ static const struct {
 	{ { "db", "backup" }, 2, "missing the backup FILE" },
 	{ { "db", "migrate", "--force" }, 2, "unknown option" },
 	{ { "db", "vacuum" }, 2, "unknown action 'vacuum'" },
+	/* the action list and the operand name come from each command's table */
+	{ { "user", "--role", "admin" }, 2, "the action (add, list, passwd, disable or enable) comes first" },
+	{ { "cohort", "-x" }, 2, "labhub cohort: the action (create or list) comes first" },
+	{ { "db", "--force" }, 2, "labhub db: the action (migrate or backup) comes first" },
+	{ { "cohort", "join" }, 2, "labhub cohort: unknown action 'join' (try 'labhub cohort --help')" },
+	{ { "cohort", "list", "--role", "x" }, 2, "labhub cohort list: unknown option" },
+	{ { "db", "backup", "a", "b" }, 2, "labhub db backup: too many arguments (try 'labhub db --help')" },
+	{ { "user", "enable", "--force" }, 2, "labhub user enable: unknown option or missing value: --force" },
+	{ { "user", "enable", "--help" }, 0, "labhub user disable NAME" },
+	{ { "cohort", "list", "-h" }, 0, "--instructor USER" },
+	{ { "db", "migrate", "--help" }, 0, "labhub db migrate" },
 };
 
 START_TEST(usage_and_help)

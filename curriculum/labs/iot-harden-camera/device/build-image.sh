@@ -212,9 +212,11 @@ EOP
 chmod 755 usr/sbin/fw-update
 
 # --- binaries: the camera daemon (no PIE, no canary, no RELRO, executable stack), gdbserver ---
+# (from the lab's pristine files/src/camd.c, the source the learner gets as ~/src/camd.c: the
+# label check wants the learner's rebuild to be of the very program the image shipped)
 if command -v gcc >/dev/null 2>&1; then
 	gcc -O1 -fno-pie -no-pie -fno-stack-protector -U_FORTIFY_SOURCE \
-		-Wl,-z,norelro -Wl,-z,lazy -Wl,-z,execstack -o usr/bin/camd "$labdir/device/camd.c"
+		-Wl,-z,norelro -Wl,-z,lazy -Wl,-z,execstack -o usr/bin/camd "$labdir/files/src/camd.c"
 else
 	echo "build-image: gcc not found, usr/bin/camd is missing" >&2
 fi
