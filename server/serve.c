@@ -420,9 +420,17 @@ out:
 	if (s.uv) {
 		int i;
 
-		for (i = 0; i < 2; i++)
-			uv_close((uv_handle_t *)&uv_sigs[i], NULL);
-		/* lws closes its handles on our loop: let the closes finish */
+		if (uv_sigs[0].signal_cb != NULL)
+			for (i = 0; i < 2; i++)
+				uv_close((uv_handle_t *)&uv_sigs[i], NULL);
+		/*
+		 * On a foreign loop, lws_context_destroy() only starts closing
+		 * lws's handles; once the loop has run them down, a second call
+		 * frees the vhosts and the context itself.
+		 */
+		for (i = 0; i < 1000 && uv_run(&uv_loop, UV_RUN_NOWAIT) != 0; i++)
+			;
+		lws_context_destroy(s.ctx);
 		for (i = 0; i < 1000 && uv_run(&uv_loop, UV_RUN_NOWAIT) != 0; i++)
 			;
 		if (uv_loop_close(&uv_loop) != 0)

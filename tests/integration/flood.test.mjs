@@ -92,9 +92,11 @@ test('a flooding terminal gets its share of output while others type, and all of
     loud.ws.on('message', (d, bin) => { if (bin) bytes += d.length; });
     loud.ws.send(Buffer.from('base64 /dev/zero\r'));
     await new Promise((r) => setTimeout(r, 500));
-    // someone types every 100 ms for 3 s: the flood may send ~rate bytes per second
+    // someone types every 100 ms for 4 s: after the first second (output already in
+    // flight drains) the flood may send ~rate bytes per second
     let b0 = bytes, t0 = Date.now();
-    for (let i = 0; i < 30; i++) {
+    for (let i = 0; i < 40; i++) {
+      if (i === 10) { b0 = bytes; t0 = Date.now(); }
       typist.ws.send(Buffer.from(i % 2 ? '\x7f' : 'x'));
       await new Promise((r) => setTimeout(r, 100));
     }
