@@ -562,14 +562,28 @@ ws_term_input(struct conn *c, const char *data, size_t len)
 
 	if (t == NULL || t->pty_wsi == NULL)
 		return;
-	if (t->in == NULL && (t->in = malloc(TERM_INPUT_MAX)) == NULL)
-		return;
-	if (len > TERM_INPUT_MAX - t->in_len)
-		len = TERM_INPUT_MAX - t->in_len;	/* a paste larger than 64 KiB in flight is cut */
-	memcpy(t->in + t->in_len, data, len);
-	t->in_len += len;
 	note_input(t);
-	lws_callback_on_writable(t->pty_wsi);
+	/*
+	 * Nothing waiting: write now instead of a loop turn later (a keystroke's
+	 * echo then costs one wakeup less, and most sessions never need in[]).
+	 */
+	if (t->in_len == 0) {
+		ssize_t n = write(lws_get_socket_fd(t->pty_wsi), data, len);
+
+		if (n > 0) {
+			data += n;
+			len -= (size_t)n;
+		}
+	}
+	if (len > 0) {
+		if (t->in == NULL && (t->in = malloc(TERM_INPUT_MAX)) == NULL)
+			return;
+		if (len > TERM_INPUT_MAX - t->in_len)
+			len = TERM_INPUT_MAX - t->in_len;	/* a paste larger than 64 KiB in flight is cut */
+		memcpy(t->in + t->in_len, data, len);
+		t->in_len += len;
+		lws_callback_on_writable(t->pty_wsi);
+	}
 	now = time(NULL);
 	if (now - t->last_activity_sent >= 10) {
 		t->last_activity_sent = now;
