@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sandbox/cell.h"
 #include "server/auth.h"
 #include "server/catalog.h"
 #include "server/hasher.h"
@@ -39,7 +40,7 @@ usage(FILE *out)
 	    "Every setting of the config file can be given as --KEY VALUE and wins over the\n"
 	    "file (see labhub.conf.example): data, listen, web, labs, tls-cert, tls-key,\n"
 	    "origins, session-hours, login-rate, message-rate, max-message, max-queued,\n"
-	    "cell-grace, cell-limits.\n"
+	    "cell-grace, cell-limits, lab-limits.\n"
 	    "\n"
 	    "  --demo    create (once) an instructor 'teacher' and a cohort 'Demo workshop'\n"
 	    "            with every lab enabled, and print the sign-in details\n"
@@ -343,6 +344,11 @@ serve_main(int argc, char **argv)
 	printf("labhub: serving %s (data in %s)\n", url, s.cfg.data_dir);
 	fflush(stdout);
 	log_info("serving %s, data %s, web %s, labs %s", url, s.cfg.data_dir, s.cfg.web_dir, s.cfg.labs_dir);
+	if (cell_workspace_image_available(err, sizeof err))
+		log_info("workspaces: ext4 images, each capped in total at its workspace limit");
+	else
+		log_warn("workspaces are capped per file only, not in total (%s): a learner can fill "
+		    "the disk of %s with many files (sandbox/README.md)", err, s.cfg.data_dir);
 
 	while (!stopping)
 		if (lws_service(s.ctx, 0) < 0)
