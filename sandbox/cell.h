@@ -42,7 +42,7 @@
  * size-limited to the same cap and give ENOSPC.  With workspace_image set
  * and real root with loop devices, the total is capped too: the workspace
  * lives in an ext4 image DIR.img next to the directory DIR (ENOSPC at the
- * cap, less ~7% ext4 metadata; sandbox/workspace.h).  Otherwise DIR is
+ * cap, less ~9% ext4 metadata; sandbox/workspace.h).  Otherwise DIR is
  * bind-mounted at /home/learner and a learner can exceed the cap with many
  * files (CELL_DEGRADED_WS_PER_FILE says so when an image was asked for).
  * With workspace == NULL, /home/learner is a tmpfs of the cap (ENOSPC at

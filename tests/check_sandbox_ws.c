@@ -139,6 +139,8 @@ START_TEST(test_cap_many_files)
 	big = atol(r.out + 7);
 	ck_assert_msg(strncmp(r.out, "ENOSPC ", 7) == 0 && big >= (13ll << 20) && big < (16ll << 20),
 	    "big file: %s", r.out);
+	fprintf(stderr, "16M image: ENOSPC after %ld files of 16 KiB (%ld KiB); one file: %ld KiB\n",
+	    files, files * 16, big / 1024);
 	/* the host: the image is the cap, the directory holds nothing */
 	ck_assert_int_eq(stat(img, &st), 0);
 	ck_assert_int_eq(st.st_size, 16 << 20);
