@@ -51,3 +51,7 @@ EXTRA_DIST += tests/sandbox/cell-run.sh tests/sandbox/unpriv.sh \
 check_PROGRAMS += tests/bench/cell-start-helper
 tests_bench_cell_start_helper_SOURCES = tests/bench/cell-start-helper.c
 tests_bench_cell_start_helper_LDADD = liblabhub.a $(LABHUB_LIBS)
+# tests/bench/ws-start-helper: what an image workspace adds to a cell start (by hand, as root)
+check_PROGRAMS += tests/bench/ws-start-helper
+tests_bench_ws_start_helper_SOURCES = tests/bench/ws-start-helper.c
+tests_bench_ws_start_helper_LDADD = liblabhub.a $(LABHUB_LIBS)

@@ -150,12 +150,14 @@ workspace_image_available(char *why, size_t whylen)
 static int
 lock_wait(int fd)
 {
-	int waited;
+	int waited, step = 1;
 
-	for (waited = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; waited += 20) {
+	for (waited = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; waited += step) {
 		if (errno != EWOULDBLOCK || waited >= LOCK_WAIT_MS)
 			return -1;
-		msleep(20);
+		if (waited >= 16)
+			step = 20;
+		msleep(step);
 	}
 	return 0;
 }
