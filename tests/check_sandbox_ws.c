@@ -155,7 +155,7 @@ END_TEST
 /* What the learner wrote is there after the image was detached (a server restart). */
 START_TEST(test_survives_restart)
 {
-	char ws[] = "/tmp/labhub-ws-XXXXXX";
+	char ws[] = "/tmp/labhub-ws-XXXXXX", p[1200];
 	struct cell *c;
 	struct t_result r;
 
@@ -168,11 +168,13 @@ START_TEST(test_survives_restart)
 	ck_assert_int_eq(r.status, 0);
 	/* the image's mount: ext4, nosuid, nodev, and the learner owns its root */
 	sh(c, "grep ' /home/learner ' /proc/self/mountinfo; stat -c '%U %a' /home/learner; ls -A /home/learner", &r);
-	ck_assert_msg(strstr(r.out, " ext4 ") && strstr(r.out, "nosuid") && strstr(r.out, "nodev"),
-	    "%s", r.out);
+	ck_assert_msg(strstr(r.out, " ext4 /dev/loop") && strstr(r.out, "nosuid") &&
+	    strstr(r.out, "nodev"), "%s", r.out);
 	ck_assert_msg(strstr(r.out, "\nlearner ") != NULL, "%s", r.out);
 	ck_assert_msg(strstr(r.out, "lost+found") == NULL, "%s", r.out);
 	cell_stop(c);
+	snprintf(p, sizeof p, "%s/notes", ws);
+	ck_assert_int_lt(access(p, F_OK), 0);	/* in the image, not in the directory */
 	workspace_flush();	/* detach: the next start attaches the image again */
 	c = start_img(NULL, ws, CELL_WS_IMAGE);
 	sh(c, "cat /home/learner/notes /home/learner/d/e/f; stat -c %a /home/learner/notes", &r);
