@@ -169,7 +169,7 @@ lock_wait(int fd)
 static int
 run_tool(const char *const *argv, int fd, unsigned ok, char *err, size_t errlen)
 {
-	char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL };
+	static const char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL };
 	char out[512];
 	int p[2], st, n = 0;
 	ssize_t r;
@@ -194,7 +194,7 @@ run_tool(const char *const *argv, int fd, unsigned ok, char *err, size_t errlen)
 			_exit(126);
 		syscall(SYS_close_range, 4, ~0u, 0);
 		signal(SIGPIPE, SIG_DFL);
-		execve(argv[0], (char *const *)argv, envp);
+		execve(argv[0], (char *const *)argv, (char *const *)envp);
 		_exit(127);
 	}
 	close(p[1]);
