@@ -6,6 +6,7 @@
  *
  * dir and image round robin, N rounds, so a changing machine load hits both
  * alike; then N of attach, then N of create:
+ *   delta  image - dir of the same round (median: what the image adds)
  *   dir    cell_start + spawn /bin/true + its exit + cell_stop, workspace a directory
  *   image  the same, workspace an image (cached mount: open_tree + move_mount)
  *   cached workspace_attach of a cached image: the supervisor's part of "image"
@@ -114,7 +115,7 @@ main(int argc, char **argv)
 	char fresh[64], why[256];
 	int n = argc > 1 ? atoi(argv[1]) : 50, i;
 	uint64_t cap = argc > 2 ? strtoull(argv[2], NULL, 0) : 64ull << 20;
-	double *v[5], la[3] = { 0, 0, 0 };
+	double *v[6], la[3] = { 0, 0, 0 };
 	FILE *f;
 
 	if (n < 1 || !cell_workspace_image_available(why, sizeof why)) {
@@ -123,14 +124,16 @@ main(int argc, char **argv)
 	}
 	if (mkdtemp(dir) == NULL || mkdtemp(img) == NULL)
 		return 1;
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 6; i++)
 		v[i] = calloc((size_t)n, sizeof(double));
 	if (cycle(img, CELL_WS_IMAGE, cap, &v[1][0]) < 0)	/* creates the image */
 		return 1;
 	/* the start path alone first: the other two write (mkfs, syncfs) and would load it */
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (cycle(dir, CELL_WS_DIR, cap, &v[0][i]) < 0 || cycle(img, CELL_WS_IMAGE, cap, &v[1][i]) < 0)
 			return 1;
+		v[5][i] = v[1][i] - v[0][i];	/* paired: the two ran back to back */
+	}
 	for (i = 0; i < n; i++)
 		v[4][i] = attach_once(img, cap);
 	for (i = 0; i < n; i++) {
@@ -146,6 +149,7 @@ main(int argc, char **argv)
 	}
 	report("dir", v[0], n);
 	report("image", v[1], n);
+	report("delta", v[5], n);
 	report("cached", v[4], n);
 	report("attach", v[2], n);
 	report("create", v[3], n);
