@@ -442,6 +442,8 @@ copy_file(int src, int dst, const char *name, const struct stat *st)
 		return -1;
 	}
 	for (;;) {
+		ssize_t off, w;
+
 		n = read(in, buf, sizeof buf);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -449,9 +451,15 @@ copy_file(int src, int dst, const char *name, const struct stat *st)
 			r = (int)n;
 			break;
 		}
-		if (write(out, buf, (size_t)n) != n)
-			break;
+		/* a short write is followed by the one that says why (ENOSPC) */
+		for (off = 0; off < n; off += w)
+			if ((w = write(out, buf + off, (size_t)(n - off))) < 0) {
+				if (errno != EINTR)
+					goto done;
+				w = 0;
+			}
 	}
+done:
 	if (close(out) < 0)
 		r = -1;
 	close(in);
