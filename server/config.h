@@ -45,6 +45,7 @@ struct config {
 	int max_msgs_per_sec;		/* control messages per connection per second, default 50 */
 	int cell_grace_s;		/* a cell outlives its browser this long, default 600 */
 	char cell_limits[256];		/* cell_limits_parse() text, "" = defaults */
+	char config_file[PATH_MAX];	/* the file that was read, "" if none */
 	/* "lab-limits = LAB-ID LIMITS" (repeatable): applied after cell_limits
 	 * to that lab's cells, e.g. a larger workspace for one lab */
 	struct {
@@ -52,7 +53,6 @@ struct config {
 		char limits[192];
 	} lab_limits[CONFIG_LAB_LIMITS_MAX];
 	int nlab_limits;
-	char config_file[PATH_MAX];	/* the file that was read, "" if none */
 };
 
 /* Fills every field with its default (no file is read). */

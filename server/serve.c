@@ -15,7 +15,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sandbox/cell.h"
 #include "server/auth.h"
 #include "server/catalog.h"
 #include "server/hasher.h"
@@ -23,6 +22,7 @@
 #include "server/log.h"
 #include "server/server.h"
 #include "server/ws_term.h"
+#include "sandbox/cell.h"	/* cell_workspace_image_available() */
 
 struct server *the_server;
 static volatile sig_atomic_t stopping;
@@ -40,7 +40,7 @@ usage(FILE *out)
 	    "Every setting of the config file can be given as --KEY VALUE and wins over the\n"
 	    "file (see labhub.conf.example): data, listen, web, labs, tls-cert, tls-key,\n"
 	    "origins, session-hours, login-rate, message-rate, max-message, max-queued,\n"
-	    "cell-grace, cell-limits, lab-limits.\n"
+	    "cell-grace, cell-limits.\n"
 	    "\n"
 	    "  --demo    create (once) an instructor 'teacher' and a cohort 'Demo workshop'\n"
 	    "            with every lab enabled, and print the sign-in details\n"

@@ -60,6 +60,10 @@ static const struct {
 	const char *key, *value;
 	int ok;
 } set_cases[] = {
+	{ "lab-limits", "rpki-roa workspace=256M,memory=512M", 1 },
+	{ "lab-limits", "rpki-roa", 0 },
+	{ "lab-limits", "Bad/Id workspace=1M", 0 },
+	{ "lab-limits", "rpki-roa workspace=huge", 0 },
 	{ "listen", "0.0.0.0:9000", 1 },
 	{ "listen", "[::1]:8443", 1 },
 	{ "listen", ":0", 1 },
@@ -75,10 +79,6 @@ static const struct {
 	{ "session-hours", "24", 1 },
 	{ "origins", "https://lab.example.org, http://127.0.0.1:8080", 1 },
 	{ "origins", "ftp://x", 0 },
-	{ "lab-limits", "rpki-roa workspace=256M,memory=512M", 1 },
-	{ "lab-limits", "rpki-roa", 0 },
-	{ "lab-limits", "Bad/Id workspace=1M", 0 },
-	{ "lab-limits", "rpki-roa workspace=huge", 0 },
 	{ "no-such-key", "1", 0 },
 };
 
