@@ -922,8 +922,12 @@ workspace_for_cell(const struct cell_spec *spec, struct contain_ctx *x, struct w
 		x->ws_path = NULL;	/* the child moves the image's mount instead */
 		return 0;
 	}
-	if (r < 0 || spec->workspace_image == CELL_WS_IMAGE) {
+	if (r < 0) {
 		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	if (spec->workspace_image == CELL_WS_IMAGE) {
+		snprintf(err, errlen, "workspace %s: no image workspaces here: %s", spec->workspace, why);
 		return -1;
 	}
 	if (!warned++)

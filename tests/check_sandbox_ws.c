@@ -373,6 +373,29 @@ START_TEST(test_unprivileged_per_file)
 }
 END_TEST
 
+/* labhub cell run --workspace-image: the same image, from the command line. */
+START_TEST(test_cli_image)
+{
+	char ws[] = "/tmp/labhub-ws-XXXXXX", cmd[1400], img[64];
+	struct stat st;
+
+	if (t_unit_only() || no_images() || getenv("LABHUB") == NULL)
+		return;
+	mk_ws(ws);
+	snprintf(img, sizeof img, "%s.img", ws);
+	snprintf(cmd, sizeof cmd, "'%s' cell run --workspace-image --workspace %s --limits workspace=8M "
+	    "-- /bin/sh -c 'echo cli > /home/learner/f && df -k /home/learner | tail -1' >/dev/null",
+	    getenv("LABHUB"), ws);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(stat(img, &st), 0);
+	ck_assert_int_eq(st.st_size, 8 << 20);
+	snprintf(cmd, sizeof cmd, "test \"$('%s' cell run --workspace-image --workspace %s "
+	    "--limits workspace=8M -- /bin/cat /home/learner/f)\" = cli", getenv("LABHUB"), ws);
+	ck_assert_int_eq(system(cmd), 0);	/* a second process attaches the same image */
+	rm_ws(ws);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -385,6 +408,7 @@ suite(void)
 	tcase_add_test(tc, test_migrate_directory);
 	tcase_add_test(tc, test_migrate_too_big);
 	tcase_add_test(tc, test_image_grow_and_links);
+	tcase_add_test(tc, test_cli_image);
 	tcase_add_test(tc, test_unprivileged_per_file);
 	suite_add_tcase(s, tc);
 	return s;
