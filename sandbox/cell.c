@@ -39,6 +39,7 @@
 #include "sandbox/cell.h"
 #include "sandbox/contain.h"
 #include "sandbox/ipc.h"
+#include "sandbox/workspace.h"
 #include "server/log.h"
 
 struct cell {
@@ -48,6 +49,7 @@ struct cell {
 	int ready;	/* the warden said "ready" */
 	unsigned degraded;
 	struct cgroup cg;
+	struct workspace *ws;	/* image workspace held for this cell, or NULL */
 	char id[CELL_ID_MAX + 1];
 	char degraded_text[512];
 };
@@ -257,7 +259,7 @@ static void __attribute__((noreturn))
 child_main(int sock, int sync_fd, struct contain_ctx *x)
 {
 	struct contain_err e = { "", 0 };
-	int keep[5] = { sock, sync_fd, x->cg_fds[0], x->cg_fds[1], x->cg_fds[2] };
+	int keep[6] = { sock, sync_fd, x->cg_fds[0], x->cg_fds[1], x->cg_fds[2], x->ws_mnt_fd };
 	char go;
 	int fd;
 
@@ -271,7 +273,7 @@ child_main(int sock, int sync_fd, struct contain_ctx *x)
 		signal(sig, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	close_inherited(keep, 5);
+	close_inherited(keep, 6);
 	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (fd >= 0) {
 		dup2(fd, 0);
@@ -436,7 +438,7 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 	}
 	memset(&x, 0, sizeof x);
 	x.cg_fds[0] = x.cg_fds[1] = x.cg_fds[2] = -1;
-	x.ws_fd = x.lab_fd = x.exe_fd = x.tool_fd = -1;
+	x.ws_fd = x.lab_fd = x.exe_fd = x.tool_fd = x.ws_mnt_fd = -1;
 	x.limits = spec->limits;
 	x.unpriv = geteuid() != 0;
 	x.learner_uid = CELL_LEARNER_UID;
@@ -514,6 +516,9 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 		    "%sone uid only (not root, no newuidmap): learner and lab user share uid %u",
 		    c->degraded_text[0] ? "; " : "", CELL_LEARNER_UID);
 	}
+	if (workspace_for_cell(spec, &x, &c->ws, c->degraded_text, sizeof c->degraded_text,
+	    err, errlen) < 0)
+		goto fail;
 	c->degraded = x.degraded;
 	x.cg_fds[0] = x.cg_fds[1] = x.cg_fds[2] = -1;
 	if (c->cg.n && cgroup_open_procs(&c->cg, x.cg_fds) < 0) {
@@ -570,7 +575,8 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 	close(x.ws_fd);
 	close(x.lab_fd);
 	close(x.exe_fd);
-	x.ws_fd = x.lab_fd = x.exe_fd = x.tool_fd = -1;
+	close(x.ws_mnt_fd);
+	x.ws_fd = x.lab_fd = x.exe_fd = x.tool_fd = x.ws_mnt_fd = -1;
 	t_join = mono_us();
 	if (wait) {
 		if (wait_ready(c, err, errlen) < 0)
@@ -593,6 +599,8 @@ fail:
 		close(x.lab_fd);
 	if (x.exe_fd >= 0)
 		close(x.exe_fd);
+	if (x.ws_mnt_fd >= 0)
+		close(x.ws_mnt_fd);
 	if (sv[0] >= 0)
 		close(sv[0]);
 	if (sv[1] >= 0)
@@ -611,6 +619,7 @@ fail:
 	if (c->fd >= 0)
 		close(c->fd);
 	cgroup_destroy(&c->cg);
+	workspace_release(c->ws);
 	free(c);
 	return -1;
 }
@@ -850,6 +859,7 @@ cell_stop(struct cell *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	cgroup_destroy(&c->cg);
+	workspace_release(c->ws);
 	log_debug("cell %s: stopped in %.2f ms (reap %.2f, cgroups %.2f)", c->id,
 	    (mono_us() - t0) / 1e3, (t1 - t0) / 1e3, (mono_us() - t1) / 1e3);
 	free(c);
@@ -861,7 +871,7 @@ cell_stop(struct cell *c)
  * AT_SYMLINK_NOFOLLOW) and never descends into another filesystem
  * mounted below (st_dev must stay `dev`).
  */
-static int
+int
 remove_in(int dirfd, int depth, dev_t dev)
 {
 	DIR *d;
@@ -919,6 +929,8 @@ cell_workspace_remove(const char *path)
 
 	struct stat st;
 
+	if (workspace_remove_image(path) < 0)
+		return -1;
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -1;

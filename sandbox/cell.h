@@ -36,13 +36,15 @@
  * runs without memory/pids/cpu cgroup limits (CELL_DEGRADED_NO_CGROUP):
  * rlimits (RLIMIT_AS for memory, RLIMIT_NPROC for pids) still apply.
  *
- * Workspace size: the workspace is a directory on disk (it must survive a
- * server restart), bind-mounted at /home/learner.  Its cap is enforced per
- * file with RLIMIT_FSIZE (EFBIG/SIGXFSZ at the cap); the scratch tmpfs
- * mounts (/tmp, /var, /dev/shm) are size-limited to the same cap and give
- * ENOSPC.  A kernel-enforced total for an on-disk directory needs
- * filesystem project quotas and is not done here (sandbox/README.md): a
- * learner can exceed the cap with many files.
+ * Workspace size: the workspace is on disk (it must survive a server
+ * restart).  Its cap is enforced per file with RLIMIT_FSIZE (EFBIG/SIGXFSZ
+ * at the cap); the scratch tmpfs mounts (/tmp, /var, /dev/shm) are
+ * size-limited to the same cap and give ENOSPC.  With workspace_image set
+ * and real root with loop devices, the total is capped too: the workspace
+ * lives in an ext4 image DIR.img next to the directory DIR (ENOSPC at the
+ * cap, less ~9% ext4 metadata; sandbox/workspace.h).  Otherwise DIR is
+ * bind-mounted at /home/learner and a learner can exceed the cap with many
+ * files (CELL_DEGRADED_WS_PER_FILE says so when an image was asked for).
  * With workspace == NULL, /home/learner is a tmpfs of the cap (ENOSPC at
  * the cap, gone when the cell ends).
  */
@@ -90,11 +92,22 @@ struct cell_spec {
 	const char *lab_dir;	/* host directory, read-only at /lab, or NULL (empty /lab) */
 	struct cell_limits limits;
 	const char *labhub_exe;	/* bound at /run/labhub/labhub; NULL = the running executable */
+	int workspace_image;	/* CELL_WS_*: how the workspace directory is stored */
 };
+
+enum {
+	CELL_WS_DIR = 0,	/* the directory itself, bound (per-file cap only) */
+	CELL_WS_IMAGE_AUTO = 1,	/* its ext4 image when this process can (root, loop), else DIR */
+	CELL_WS_IMAGE = 2,	/* its ext4 image, or the start fails */
+};
+
+/* 1 when image workspaces work in this process; else 0 and the reason in why. */
+int cell_workspace_image_available(char *why, size_t whylen);
 
 enum {
 	CELL_DEGRADED_ONE_UID = 1,	/* learner and lab user share one uid */
 	CELL_DEGRADED_NO_CGROUP = 2,	/* no cgroup limits, rlimits only */
+	CELL_DEGRADED_WS_PER_FILE = 4,	/* image asked for, not available: workspace capped per file only */
 };
 
 struct cell;
@@ -199,7 +212,9 @@ int cell_stop(struct cell *c);
  * Delete a workspace directory and everything under it without following
  * any symlink (openat/unlinkat relative to O_NOFOLLOW directory fds; a
  * symlink is removed as a link, never entered).  Only regular files, dirs,
- * links, fifos, sockets and device nodes are removed.  Returns 0 or -1.
+ * links, fifos, sockets and device nodes are removed.  Its image DIR.img
+ * goes first (-1 with EBUSY while a cell or another process has it
+ * attached).  Returns 0 or -1.
  */
 int cell_workspace_remove(const char *path);
 

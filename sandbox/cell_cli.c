@@ -36,6 +36,8 @@ usage(FILE *out)
 	    "\n"
 	    "Options:\n"
 	    "  --workspace DIR   bind DIR at /home/learner (default: an empty tmpfs)\n"
+	    "  --workspace-image keep DIR in the ext4 image DIR.img of the workspace limit\n"
+	    "                    (a total cap; root with loop devices, else the start fails)\n"
 	    "  --lab DIR         bind DIR read-only at /lab\n"
 	    "  --limits LIST     e.g. memory=256M,pids=128,cpu=1,cputime=60,workspace=64M,\n"
 	    "                    lifetime=4h,idle=30m (defaults shown; 0 = no limit)\n"
@@ -143,6 +145,7 @@ run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "workspace", required_argument, NULL, 'w' },
+		{ "workspace-image", no_argument, NULL, 'W' },
 		{ "lab", required_argument, NULL, 'l' },
 		{ "limits", required_argument, NULL, 'L' },
 		{ "as", required_argument, NULL, 'a' },
@@ -167,6 +170,7 @@ run(int argc, char **argv)
 	while ((o = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
 		switch (o) {
 		case 'w': spec.workspace = optarg; break;
+		case 'W': spec.workspace_image = CELL_WS_IMAGE; break;
 		case 'l': spec.lab_dir = optarg; break;
 		case 'L':
 			if (cell_limits_parse(&spec.limits, optarg, err, sizeof err) < 0) {

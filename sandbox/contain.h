@@ -33,12 +33,16 @@ struct contain_ctx {
 	 * executable, as after make and after make install; "" if not */
 	char tool_path[4096];
 	int ws_fd, lab_fd, exe_fd;	/* in the child: O_PATH fds, -1 if none */
+	int ws_mnt_fd;		/* image workspace (workspace.c): detached mount to move, or -1 */
 	int tool_fd;
 	struct cell_limits limits;
 	unsigned degraded;
 	const void *bpf;	/* struct sock_fprog filter compiled by seccomp_filter_compile() */
 	int cg_fds[3];		/* cgroup.procs of the cell's cgroups, opened by the parent, or -1 */
 };
+
+/* cell.c: remove everything inside dirfd, never following a link or leaving st_dev `dev` */
+int remove_in(int dirfd, int depth, dev_t dev);
 
 /* userns.c */
 int userns_write_maps(pid_t pid, int unpriv, char *err, size_t errlen);

@@ -4,7 +4,7 @@ liblabhub_a_SOURCES += \
 	sandbox/userns.c sandbox/mount.c sandbox/net.c sandbox/cgroup.c \
 	sandbox/rlimit.c sandbox/seccomp.c sandbox/pty.c \
 	sandbox/ipc.c sandbox/ipc.h sandbox/warden.c \
-	sandbox/cell_cli.c
+	sandbox/cell_cli.c sandbox/workspace.c sandbox/workspace.h
 
 # The seccomp filter is built once, at build time, by libseccomp from the
 # rules in sandbox/seccomp.c (compiled with -DSECCOMP_GENERATOR it prints
@@ -21,8 +21,10 @@ DISTCLEANFILES += sandbox/seccomp_bpf.h
 # real cells (skipped with LABHUB_TEST_LEVEL=unit), the attack program they
 # run inside cells, and the script tests of `labhub cell run`.
 if HAVE_CHECK
-check_PROGRAMS += tests/check_sandbox tests/check_sandbox_escape tests/check_sandbox_life
-TESTS += tests/check_sandbox tests/check_sandbox_escape tests/check_sandbox_life
+check_PROGRAMS += tests/check_sandbox tests/check_sandbox_escape tests/check_sandbox_life \
+	tests/check_sandbox_ws
+TESTS += tests/check_sandbox tests/check_sandbox_escape tests/check_sandbox_life \
+	tests/check_sandbox_ws
 tests_check_sandbox_SOURCES = tests/check_sandbox.c
 tests_check_sandbox_CFLAGS = $(UNIT_CFLAGS_ALL)
 tests_check_sandbox_LDADD = $(UNIT_LIBS)
@@ -32,6 +34,9 @@ tests_check_sandbox_escape_LDADD = $(UNIT_LIBS)
 tests_check_sandbox_life_SOURCES = tests/check_sandbox_life.c tests/sandbox/celltest.h
 tests_check_sandbox_life_CFLAGS = $(UNIT_CFLAGS_ALL)
 tests_check_sandbox_life_LDADD = $(UNIT_LIBS)
+tests_check_sandbox_ws_SOURCES = tests/check_sandbox_ws.c tests/sandbox/celltest.h
+tests_check_sandbox_ws_CFLAGS = $(UNIT_CFLAGS_ALL)
+tests_check_sandbox_ws_LDADD = $(UNIT_LIBS)
 endif
 # Runs inside cells: plain C, no sanitizers (they need ptrace and /proc/self/maps tricks).
 check_PROGRAMS += tests/sandbox/attack
@@ -46,3 +51,7 @@ EXTRA_DIST += tests/sandbox/cell-run.sh tests/sandbox/unpriv.sh \
 check_PROGRAMS += tests/bench/cell-start-helper
 tests_bench_cell_start_helper_SOURCES = tests/bench/cell-start-helper.c
 tests_bench_cell_start_helper_LDADD = liblabhub.a $(LABHUB_LIBS)
+# tests/bench/ws-start-helper: what an image workspace adds to a cell start (by hand, as root)
+check_PROGRAMS += tests/bench/ws-start-helper
+tests_bench_ws_start_helper_SOURCES = tests/bench/ws-start-helper.c
+tests_bench_ws_start_helper_LDADD = liblabhub.a $(LABHUB_LIBS)

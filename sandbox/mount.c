@@ -7,7 +7,8 @@
  *             of the host files tools need (ld.so.cache, ssl, alternatives)
  *   /proc     new procfs of the cell's pid namespace
  *   /dev      tmpfs: null zero full random urandom tty (binds), private devpts
- *   /home/learner  the workspace (bind of an O_PATH fd; nosuid,nodev, exec ok)
+ *   /home/learner  the workspace (bind of an O_PATH fd; nosuid,nodev, exec ok),
+ *             or its ext4 image (workspace.c): a detached mount moved here
  *   /lab      lab folder, ro;  /run/labhub/labhub the running binary, ro
  *             (and /run/labhub/labhub-roa when it sits next to it)
  *   /tmp /var /run /dev/shm   size-capped tmpfs, nosuid,nodev
@@ -24,6 +25,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/mount.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -270,7 +272,15 @@ mount_build_root(const struct contain_ctx *x, struct contain_err *e)
 		return contain_fail(e, "mount: mkdir /proc");
 	if (mount("proc", R "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return contain_fail(e, "mount: proc");
-	if (x->ws_fd >= 0) {
+	if (x->ws_mnt_fd >= 0) {
+		/* nosuid,nodev were set by fsmount(); the clone keeps them */
+		if (mkdirs(R "/home/learner", 0755) < 0)
+			return contain_fail(e, "mount: mkdir /home/learner");
+		if (syscall(SYS_move_mount, x->ws_mnt_fd, "", AT_FDCWD, R "/home/learner",
+		    MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return contain_fail(e, "mount: move_mount workspace image");
+		close(x->ws_mnt_fd);	/* the mount is ours now */
+	} else if (x->ws_fd >= 0) {
 		if (bind_fd(x->ws_fd, R "/home/learner", wr, 1, e) < 0)
 			return -1;
 	} else {

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sandbox/cell.h"
 #include "server/config.h"
 
 #define SYSCONF_FILE LABHUB_SYSCONFDIR "/labhub/labhub.conf"
@@ -125,6 +126,59 @@ parse_origins(struct config *c, const char *v, char *err, size_t errlen)
 		c->norigins++;
 	}
 	return 0;
+}
+
+/* "LAB-ID LIMITS": a lab's own cell limits (sandbox/cell.h syntax), checked now. */
+static int
+parse_lab_limits(struct config *c, const char *v, char *err, size_t errlen)
+{
+	struct cell_limits l;
+	char why[256];
+	size_t n = strcspn(v, " \t");
+	const char *lim = v + n;
+	int i;
+
+	while (*lim == ' ' || *lim == '\t')
+		lim++;
+	if (n == 0 || n >= sizeof c->lab_limits[0].lab || *lim == '\0') {
+		snprintf(err, errlen, "lab-limits: expected 'LAB-ID LIMITS', e.g. 'rpki-roa workspace=256M'");
+		return -1;
+	}
+	for (i = 0; i < (int)n; i++)
+		if (!((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= '0' && v[i] <= '9') || v[i] == '-')) {
+			snprintf(err, errlen, "lab-limits: '%.*s' is not a lab id ([a-z0-9-])", (int)n, v);
+			return -1;
+		}
+	cell_limits_default(&l);
+	if (strlen(lim) >= sizeof c->lab_limits[0].limits ||
+	    cell_limits_parse(&l, lim, why, sizeof why) != 0) {
+		snprintf(err, errlen, "lab-limits: %.*s: %s", (int)n, v,
+		    strlen(lim) >= sizeof c->lab_limits[0].limits ? "too long" : why);
+		return -1;
+	}
+	for (i = 0; i < c->nlab_limits; i++)	/* a later line for the same lab wins */
+		if (strlen(c->lab_limits[i].lab) == n && strncmp(c->lab_limits[i].lab, v, n) == 0)
+			break;
+	if (i == CONFIG_LAB_LIMITS_MAX) {
+		snprintf(err, errlen, "lab-limits: at most %d labs", CONFIG_LAB_LIMITS_MAX);
+		return -1;
+	}
+	snprintf(c->lab_limits[i].lab, sizeof c->lab_limits[i].lab, "%.*s", (int)n, v);
+	snprintf(c->lab_limits[i].limits, sizeof c->lab_limits[i].limits, "%s", lim);
+	if (i == c->nlab_limits)
+		c->nlab_limits++;
+	return 0;
+}
+
+const char *
+config_lab_limits(const struct config *c, const char *lab_id)
+{
+	int i;
+
+	for (i = 0; i < c->nlab_limits; i++)
+		if (strcmp(c->lab_limits[i].lab, lab_id) == 0)
+			return c->lab_limits[i].limits;
+	return NULL;
 }
 
 static void
@@ -239,6 +293,8 @@ config_set(struct config *c, const char *key, const char *v, char *err, size_t e
 	}
 	if (strcmp(key, "cell-limits") == 0)
 		return copy_str(c->cell_limits, sizeof c->cell_limits, v, key, err, errlen);
+	if (strcmp(key, "lab-limits") == 0)
+		return parse_lab_limits(c, v, err, errlen);
 	if (strcmp(key, "max-message") == 0) {
 		if (parse_size(v, 1024, 16 * 1024 * 1024, &c->max_message) != 0)
 			goto bad_size;

@@ -24,6 +24,7 @@
 #include <stddef.h>
 
 #define CONFIG_ORIGINS_MAX 8
+#define CONFIG_LAB_LIMITS_MAX 32
 
 struct config {
 	char data_dir[PATH_MAX];	/* holds labhub.db, workspaces/, backups */
@@ -48,6 +49,13 @@ struct config {
 	int ws_deflate;			/* offer permessage-deflate, default 1 */
 	char event_loop[8];		/* "auto" (libuv, else poll), "uv" or "poll" */
 	char config_file[PATH_MAX];	/* the file that was read, "" if none */
+	/* "lab-limits = LAB-ID LIMITS" (repeatable): applied after cell_limits
+	 * to that lab's cells, e.g. a larger workspace for one lab */
+	struct {
+		char lab[64];
+		char limits[192];
+	} lab_limits[CONFIG_LAB_LIMITS_MAX];
+	int nlab_limits;
 };
 
 /* Fills every field with its default (no file is read). */
@@ -72,6 +80,9 @@ int config_load_file(struct config *c, const char *path, int must_exist, char *e
  */
 int config_resolve(struct config *c, const char *config_path, const char *data_dir,
     char *err, size_t errlen);
+
+/* The lab-limits text for lab_id ("" never), or NULL when it has none. */
+const char *config_lab_limits(const struct config *c, const char *lab_id);
 
 /* "<data_dir>/labhub.db" into buf. Returns 0, or -1 if it does not fit. */
 int config_db_path(const struct config *c, char *buf, size_t len);

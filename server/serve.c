@@ -24,6 +24,7 @@
 #include "server/log.h"
 #include "server/server.h"
 #include "server/ws_term.h"
+#include "sandbox/cell.h"	/* cell_workspace_image_available() */
 
 struct server *the_server;
 static volatile sig_atomic_t stopping;
@@ -397,6 +398,11 @@ serve_main(int argc, char **argv)
 	printf("labhub: serving %s (data in %s)\n", url, s.cfg.data_dir);
 	fflush(stdout);
 	log_info("serving %s, data %s, web %s, labs %s", url, s.cfg.data_dir, s.cfg.web_dir, s.cfg.labs_dir);
+	if (cell_workspace_image_available(err, sizeof err))
+		log_info("workspaces: ext4 images, each capped in total at its workspace limit");
+	else
+		log_warn("workspaces are capped per file only, not in total (%s): a learner can fill "
+		    "the disk of %s with many files (sandbox/README.md)", err, s.cfg.data_dir);
 
 	if (s.uv) {
 		int i, sigs[2] = { SIGINT, SIGTERM };

@@ -420,6 +420,9 @@ term_start(const struct store_attempt *a, char *err, size_t errlen)
 	cell_limits_default(&spec.limits);
 	if (the_server->cfg.cell_limits[0] != '\0')
 		cell_limits_parse(&spec.limits, the_server->cfg.cell_limits, why, sizeof why);
+	if (config_lab_limits(&the_server->cfg, a->lab_id) != NULL)
+		cell_limits_parse(&spec.limits, config_lab_limits(&the_server->cfg, a->lab_id), why, sizeof why);
+	spec.workspace_image = CELL_WS_IMAGE_AUTO;	/* a total cap where we can (sandbox/README.md) */
 	/* not waiting for the warden's "ready": requests queue until it reads them,
 	 * and the loop stays free while the cell builds its mounts */
 	if (cell_start_nowait(&spec, &t->cell, why, sizeof why) != 0) {

@@ -63,6 +63,10 @@ static const struct {
 	const char *key, *value;
 	int ok;
 } set_cases[] = {
+	{ "lab-limits", "rpki-roa workspace=256M,memory=512M", 1 },
+	{ "lab-limits", "rpki-roa", 0 },
+	{ "lab-limits", "Bad/Id workspace=1M", 0 },
+	{ "lab-limits", "rpki-roa workspace=huge", 0 },
 	{ "listen", "0.0.0.0:9000", 1 },
 	{ "listen", "[::1]:8443", 1 },
 	{ "listen", ":0", 1 },
@@ -108,6 +112,22 @@ START_TEST(set_table)
 		ck_assert_msg(strstr(err, set_cases[_i].key) != NULL || strstr(err, "unknown") != NULL,
 		    "error does not name the key: %s", err);
 	}
+}
+END_TEST
+
+START_TEST(lab_limits_per_lab)
+{
+	struct config c;
+	char err[256];
+
+	config_defaults(&c);
+	ck_assert_ptr_null(config_lab_limits(&c, "rpki-roa"));
+	ck_assert_int_eq(config_set(&c, "lab-limits", "rpki-roa workspace=256M", err, sizeof err), 0);
+	ck_assert_int_eq(config_set(&c, "lab-limits", "hello-shell  workspace=8M", err, sizeof err), 0);
+	ck_assert_int_eq(config_set(&c, "lab-limits", "rpki-roa workspace=1G", err, sizeof err), 0);
+	ck_assert_str_eq(config_lab_limits(&c, "rpki-roa"), "workspace=1G");	/* the later line wins */
+	ck_assert_str_eq(config_lab_limits(&c, "hello-shell"), "workspace=8M");
+	ck_assert_ptr_null(config_lab_limits(&c, "dnssec-sign-zone"));
 }
 END_TEST
 
@@ -207,6 +227,7 @@ config_suite(void)
 	tcase_add_test(tc, defaults_are_sane);
 	tcase_add_loop_test(tc, set_table, 0, sizeof set_cases / sizeof set_cases[0]);
 	tcase_add_test(tc, listen_parses_v6_and_port);
+	tcase_add_test(tc, lab_limits_per_lab);
 	tcase_add_test(tc, file_with_comments);
 	tcase_add_test(tc, file_error_names_line);
 	tcase_add_test(tc, missing_file);

@@ -17,3 +17,10 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 else
 	echo "# not root: the server already ran as an ordinary user above"
 fi
+
+# The workspace cap through the server: as root (ext4 images) and, when root,
+# again as the ordinary user (per-file cap only, as the server says).
+node --test --test-reporter=spec workspace.test.mjs || exit 1
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+	LABHUB_TEST_AS_USER=labhub-test node --test --test-reporter=spec workspace.test.mjs || exit 1
+fi
