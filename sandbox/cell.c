@@ -253,6 +253,15 @@ close_inherited(const int *keep, int nkeep)
 	syscall(SYS_close_range, lo, ~0u, 0);
 }
 
+static double
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
 static void __attribute__((noreturn))
 child_main(int sock, int sync_fd, struct contain_ctx *x)
 {
@@ -263,6 +272,7 @@ child_main(int sock, int sync_fd, struct contain_ctx *x)
 
 	sigset_t none;
 	int sig;
+	double t_go, t[5];
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* nothing of the supervisor's signal set-up: as PID 1 with default
@@ -280,6 +290,7 @@ child_main(int sock, int sync_fd, struct contain_ctx *x)
 	}
 	if (read(sync_fd, &go, 1) != 1 || go != 'g')
 		_exit(1);	/* the parent gave up */
+	t_go = mono_us();
 	log_set_tag("warden");
 	prctl(PR_SET_NAME, "labhub-warden");
 	/* the OOM killer takes cell processes first, never the supervisor */
@@ -308,9 +319,17 @@ child_main(int sock, int sync_fd, struct contain_ctx *x)
 	}
 	if (userns_become_root(x, &e) < 0)
 		child_fail(sock, &e);
+	t[0] = mono_us();
 	if (cgroup_join_self(x->cg_fds, &e) < 0)
 		child_fail(sock, &e);
-	if (net_setup(&e) < 0 || mount_build_root(x, &e) < 0 || rlimit_apply(x, &e) < 0)
+	t[1] = mono_us();
+	if (net_setup(&e) < 0)
+		child_fail(sock, &e);
+	t[2] = mono_us();
+	if (mount_build_root(x, &e) < 0)
+		child_fail(sock, &e);
+	t[3] = mono_us();
+	if (rlimit_apply(x, &e) < 0)
 		child_fail(sock, &e);
 	/* the filter, if the parent compiled it while we were busy */
 	if (read(sync_fd, &go, 1) != 1 || go != 'c')
@@ -332,8 +351,14 @@ child_main(int sock, int sync_fd, struct contain_ctx *x)
 		close(x->exe_fd);
 	if (x->tool_fd >= 0)
 		close(x->tool_fd);
+	t[4] = mono_us();
 	if (seccomp_filter_load(x->bpf, &e) < 0)	/* last */
 		child_fail(sock, &e);
+	/* LABHUB_LOG=debug: where the child's part of a start goes (tests/bench/cell-start) */
+	log_debug("cell set-up in %.2f ms (oom+fds+root %.2f, cgroup join %.2f, net %.2f, mounts %.2f, "
+	    "rlimits+filter+cgroupns %.2f, seccomp load %.2f)", (mono_us() - t_go) / 1e3,
+	    (t[0] - t_go) / 1e3, (t[1] - t[0]) / 1e3, (t[2] - t[1]) / 1e3, (t[3] - t[2]) / 1e3,
+	    (t[4] - t[3]) / 1e3, (mono_us() - t[4]) / 1e3);
 	warden_main(sock, x);
 }
 
@@ -406,15 +431,6 @@ close_fds(int *fds, int n)
 			close(fds[i]);
 			fds[i] = -1;
 		}
-}
-
-static double
-mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
 static int
@@ -578,8 +594,8 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 		c->ready = 1;
 	}
 	fcntl(c->fd, F_SETFL, O_NONBLOCK);
-	log_debug("cell %s: ready in %.2f ms (prepare %.2f, clone+maps %.2f, cgroup join+seccomp %.2f, "
-	    "wait for contain %.2f)", c->id, (mono_us() - t0) / 1e3, (t_clone - t0) / 1e3,
+	log_debug("cell %s: ready in %.2f ms (prepare %.2f, clone+maps %.2f, release %.2f, "
+	    "wait for the warden %.2f)", c->id, (mono_us() - t0) / 1e3, (t_clone - t0) / 1e3,
 	    (t_maps - t_clone) / 1e3, (t_join - t_maps) / 1e3, (mono_us() - t_join) / 1e3);
 	if (c->degraded)
 		log_debug("cell %s: degraded: %s", c->id, c->degraded_text);

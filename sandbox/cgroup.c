@@ -329,9 +329,21 @@ cgroup_create(struct cgroup *cg, const char *id, const struct cell_limits *l, ch
 }
 
 /*
- * Open the cells' cgroup.procs files for the child to join by itself: the
- * kernel checks the opener's credentials (ours), and the supervisor does
- * not wait for the migration (in v1 it waits for an RCU grace period).
+ * Open the files through which the child joins the cell's cgroups by
+ * itself (the kernel checks the opener's credentials: ours).
+ *
+ * v1: `tasks`, not `cgroup.procs`.  Writing a pid to cgroup.procs moves a
+ * whole thread group, and the kernel takes cgroup_threadgroup_rwsem for
+ * writing, a percpu rwsem whose write side waits for an RCU grace period
+ * (rcu_sync_enter) unless another migration ran a moment before: 10-20 ms
+ * on an idle 2-CPU VM, more under load, and the first cell of every
+ * `labhub cell run` paid it.  The child is single-threaded (a fresh
+ * clone) and writes "0" (itself) to `tasks`: the kernel then skips that
+ * lock (cgroup_procs_write_start(): a thread moving itself cannot exit or
+ * exec under it), and the move costs microseconds.  Moving its one thread
+ * moves the whole process, and everything it forks later is born inside.
+ * v2 has no such file for domain cgroups: there clone3(CLONE_INTO_CGROUP)
+ * places the child at birth, and cgroup.procs is the fallback.
  */
 int
 cgroup_open_procs(const struct cgroup *cg, int *fds)
@@ -342,7 +354,8 @@ cgroup_open_procs(const struct cgroup *cg, int *fds)
 	for (i = 0; i < 3; i++)
 		fds[i] = -1;
 	for (i = 0; i < cg->n; i++) {
-		snprintf(path, sizeof path, "%s/cgroup.procs", cg->path[i]);
+		snprintf(path, sizeof path, "%s/%s", cg->path[i],
+		    cg->version == 1 ? "tasks" : "cgroup.procs");
 		fds[i] = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 		if (fds[i] < 0) {
 			while (i > 0)
@@ -353,7 +366,7 @@ cgroup_open_procs(const struct cgroup *cg, int *fds)
 	return 0;
 }
 
-/* In the child: move ourselves ("0") into every cell cgroup; closes the fds. */
+/* In the child (single-threaded): move ourselves ("0") into every cell cgroup; closes the fds. */
 int
 cgroup_join_self(int *fds, struct contain_err *e)
 {
@@ -363,7 +376,7 @@ cgroup_join_self(int *fds, struct contain_err *e)
 		if (fds[i] < 0)
 			continue;
 		if (r == 0 && write(fds[i], "0", 1) != 1)
-			r = contain_fail(e, "cgroup: join (write cgroup.procs)");
+			r = contain_fail(e, "cgroup: join (write \"0\" to tasks/cgroup.procs)");
 		close(fds[i]);
 		fds[i] = -1;
 	}

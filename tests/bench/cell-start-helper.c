@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "sandbox/cell.h"
+#include "server/log.h"
 
 static double
 now_us(void)
@@ -348,6 +349,7 @@ main(int argc, char **argv)
 	const char *exe = getenv("LABHUB");
 
 	signal(SIGPIPE, SIG_IGN);
+	log_init_from_env();	/* LABHUB_LOG=debug: the per-step timings of cell.c */
 	if (argc >= 4 && strcmp(argv[1], "time") == 0)
 		return time_cmd(atoi(argv[2]), argv + 3);
 	if (argc == 3 && strcmp(argv[1], "api") == 0)
