@@ -433,6 +433,48 @@ close_fds(int *fds, int n)
 		}
 }
 
+/* clone3's arguments up to `cgroup` (CLONE_ARGS_SIZE_VER2), spelled out
+ * so that older kernel headers build too */
+struct clone_args_v2 {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size, cgroup;
+};
+#define CELL_CLONE_INTO_CGROUP 0x200000000ULL
+#define CELL_CLONE_PIDFD 0x00001000ULL
+
+/*
+ * The warden, in its new namespaces.  With a v2 cgroup fd, clone3 puts it
+ * into the cell's cgroup at birth (CLONE_INTO_CGROUP: no migration at
+ * all, the limits hold from its first instruction) and hands back a pidfd
+ * in *pidfd; -1 with errno if the kernel lacks either.  Without one, plain
+ * clone: the child joins its cgroups itself (cgroup_join_self()).
+ */
+static pid_t
+clone_cell(int cgfd, int *pidfd)
+{
+	const uint64_t ns = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET |
+	    CLONE_NEWIPC | CLONE_NEWUTS;
+
+	*pidfd = -1;
+	if (cgfd >= 0) {
+		struct clone_args_v2 a;
+		int fd = -1;
+		pid_t pid;
+
+		memset(&a, 0, sizeof a);
+		a.flags = ns | CELL_CLONE_INTO_CGROUP | CELL_CLONE_PIDFD;
+		a.pidfd = (uint64_t)(uintptr_t)&fd;
+		a.exit_signal = SIGCHLD;
+		a.cgroup = (uint64_t)cgfd;
+		pid = (pid_t)syscall(SYS_clone3, &a, sizeof a);
+
+		if (pid > 0)
+			*pidfd = fd;	/* clone3 makes it O_CLOEXEC */
+		return pid;
+	}
+	return (pid_t)syscall(SYS_clone, ns | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
 static int
 start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size_t errlen)
 {
@@ -442,7 +484,7 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 	double t0 = mono_us(), t_clone = t0, t_maps = t0, t_join = t0;
 	const void *bpf = NULL;
 	static int warned_cgroup;
-	int sv[2] = { -1, -1 }, sync[2] = { -1, -1 }, status;
+	int sv[2] = { -1, -1 }, sync[2] = { -1, -1 }, status, cgfd = -1;
 	pid_t pid;
 
 	*out = NULL;
@@ -522,6 +564,17 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 		x.degraded |= CELL_DEGRADED_NO_CGROUP;
 		snprintf(c->degraded_text, sizeof c->degraded_text,
 		    "no cgroup limits (%s); rlimits still apply", why);
+	} else if (c->cg.missing) {
+		/* placed in its cgroup, but some limit has no controller there */
+		if (!warned_cgroup++)
+			log_warn("cells run without some cgroup limits: %s", why);
+		x.degraded |= CELL_DEGRADED_NO_CGROUP;
+		snprintf(c->degraded_text, sizeof c->degraded_text,
+		    "no cgroup limit for%s%s%s (%s); rlimits still apply (%sRLIMIT_NPROC for pids%s)",
+		    c->cg.missing & CG_MEMORY ? " memory" : "", c->cg.missing & CG_PIDS ? " pids" : "",
+		    c->cg.missing & CG_CPU ? " cpu" : "", why,
+		    c->cg.missing & CG_MEMORY ? "RLIMIT_AS for memory, " : "",
+		    c->cg.missing & CG_CPU ? "; no CPU share, only RLIMIT_CPU if cputime is set" : "");
 	}
 	if (x.unpriv) {
 		x.degraded |= CELL_DEGRADED_ONE_UID;
@@ -532,8 +585,14 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 	}
 	c->degraded = x.degraded;
 	x.cg_fds[0] = x.cg_fds[1] = x.cg_fds[2] = -1;
-	if (c->cg.n && cgroup_open_procs(&c->cg, x.cg_fds) < 0) {
-		snprintf(err, errlen, "cgroup: open %s/cgroup.procs: %s", c->cg.path[0], strerror(errno));
+	if (c->cg.version == 2 && !getenv("LABHUB_TEST_NO_CLONE3") &&
+	    (cgfd = cgroup_open_dir(&c->cg)) < 0) {
+		snprintf(err, errlen, "cgroup: open %s: %s", c->cg.path[0], strerror(errno));
+		goto fail;
+	}
+	if (c->cg.n && cgfd < 0 && cgroup_open_procs(&c->cg, x.cg_fds) < 0) {
+		snprintf(err, errlen, "cgroup: open %s/%s: %s", c->cg.path[0],
+		    c->cg.version == 1 ? "tasks" : "cgroup.procs", strerror(errno));
 		goto fail;
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 ||
@@ -542,8 +601,20 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 		goto fail;
 	}
 	t_clone = mono_us();
-	pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET |
-	    CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD, NULL, NULL, NULL, NULL);
+	pid = clone_cell(cgfd, &c->pidfd);
+	if (pid < 0 && cgfd >= 0 && (errno == ENOSYS || errno == E2BIG || errno == EINVAL ||
+	    errno == EOPNOTSUPP || errno == EBUSY)) {
+		/* no clone3 or no CLONE_INTO_CGROUP here: the child joins by itself */
+		log_debug("cell %s: clone3(CLONE_INTO_CGROUP): %s; joining through cgroup.procs",
+		    c->id, strerror(errno));
+		close(cgfd);
+		cgfd = -1;
+		if (cgroup_open_procs(&c->cg, x.cg_fds) < 0) {
+			snprintf(err, errlen, "cgroup: open %s/cgroup.procs: %s", c->cg.path[0], strerror(errno));
+			goto fail;
+		}
+		pid = clone_cell(-1, &c->pidfd);
+	}
 	if (pid < 0) {
 		snprintf(err, errlen, "clone (new user, pid, mount, net, ipc, uts namespaces): %s%s",
 		    strerror(errno), errno == EPERM || errno == ENOSPC || errno == EACCES ?
@@ -557,10 +628,15 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 		child_main(sv[1], sync[0], &x);
 	}
 	c->pid = pid;
-	c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);	/* -1 before Linux 5.3: kill() then */
-	if (c->pidfd >= 0)
-		fcntl(c->pidfd, F_SETFD, FD_CLOEXEC);
+	if (c->pidfd < 0) {
+		c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);	/* -1 before Linux 5.3: kill() then */
+		if (c->pidfd >= 0)
+			fcntl(c->pidfd, F_SETFD, FD_CLOEXEC);
+	}
 	close_fds(x.cg_fds, 3);
+	if (cgfd >= 0)
+		close(cgfd);
+	cgfd = -1;
 	close(sv[1]);
 	close(sync[0]);
 	sv[1] = sync[0] = -1;
@@ -569,8 +645,8 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 	if (userns_write_maps(pid, x.unpriv, err, errlen) < 0)
 		goto fail;
 	t_maps = mono_us();
-	/* The child joins its cgroups itself, through fds we opened (a v1
-	 * migration waits for an RCU grace period: we do not). */
+	/* v1 (or v2 without clone3): the child joins its cgroups itself,
+	 * through fds we opened, before anything else it does. */
 	if (write(sync[1], "g", 1) != 1) {
 		snprintf(err, errlen, "release warden: %s", strerror(errno));
 		goto fail;
@@ -603,6 +679,8 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 	return 0;
 fail:
 	close_fds(x.cg_fds, 3);
+	if (cgfd >= 0)
+		close(cgfd);
 	if (x.ws_fd >= 0)
 		close(x.ws_fd);
 	if (x.lab_fd >= 0)

@@ -30,6 +30,21 @@
 
 static const char *const v1_ctrl[3] = { "memory", "pids", "cpu" };
 
+/*
+ * Where the cgroup hierarchies are mounted: LABHUB_CGROUP_ROOT, else
+ * /sys/fs/cgroup.  A cgroup2 mount there (cgroup.controllers exists) means
+ * v2, anything else v1 with one directory per controller.  The override
+ * lets a v1 host run the v2 code against a cgroup2 mount of its own (the
+ * tests do, in a private mount namespace).
+ */
+static const char *
+cg_root(void)
+{
+	const char *r = getenv("LABHUB_CGROUP_ROOT");
+
+	return r != NULL && r[0] == '/' ? r : CG_ROOT;
+}
+
 /* Our own cgroup path for a v1 controller (or v2 when ctrl is NULL). */
 static int
 own_path(const char *ctrl, char *out, size_t outlen)
@@ -208,53 +223,114 @@ make_dirs(const char *base, const char *own, const char *id, char *out, size_t o
 	return -1;
 }
 
-static int
-create_v2(struct cgroup *cg, const char *id, const struct cell_limits *l, char *why, size_t whylen)
+/* The controllers of `want` (CG_MEMORY...) listed in dir/cgroup.controllers. */
+static unsigned
+v2_available(const char *dir, unsigned want)
 {
-	char own[512], parent[600], sup[700], v[64];
+	char path[700], buf[512], *tok, *save;
+	unsigned have = 0;
+	ssize_t n;
+	int fd, i;
+
+	snprintf(path, sizeof path, "%s/cgroup.controllers", dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	for (tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
+		for (i = 0; i < 3; i++)
+			if (strcmp(tok, v1_ctrl[i]) == 0)
+				have |= 1u << i;
+	return have & want;
+}
+
+/* "memory, pids" for the bits set in m. */
+static void
+names(unsigned m, char *out, size_t outlen)
+{
+	int i;
+
+	out[0] = 0;
+	for (i = 0; i < 3; i++)
+		if (m & (1u << i))
+			snprintf(out + strlen(out), outlen - strlen(out), "%s%s", out[0] ? ", " : "",
+			    v1_ctrl[i]);
+}
+
+/*
+ * v2: one cgroup per cell, <root><own>/labhub/s<sup>/<id>.  The cell is
+ * placed there even when a limit's controller is missing (not enabled in
+ * our own cgroup, or bound to a v1 hierarchy as on a hybrid host): the
+ * cgroup still holds every process of the cell and is removed with it.
+ * The missing controllers are reported in cg->missing and `why`; the
+ * cell then relies on rlimits for those (cell.c marks it degraded).
+ */
+static int
+create_v2(struct cgroup *cg, const char *root, const char *id, const struct cell_limits *l,
+    char *why, size_t whylen)
+{
+	char own[512], mine[600], parent[700], sup[800], v[64], ctl[64] = "", miss[64];
+	unsigned want = 0, en;
+	int i;
 
 	if (own_path(NULL, own, sizeof own) < 0) {
-		snprintf(why, whylen, "cgroup v2: own cgroup not found");
+		snprintf(why, whylen, "cgroup v2: own cgroup not found in /proc/self/cgroup");
 		errno = ENOENT;
 		return -1;
 	}
-	snprintf(parent, sizeof parent, CG_ROOT "%s/labhub", own);
-	if (make_dirs(CG_ROOT, own, id, cg->path[0], sizeof cg->path[0], 1) < 0) {
+	snprintf(mine, sizeof mine, "%s%s", root, own);
+	snprintf(parent, sizeof parent, "%s/labhub", mine);
+	if (make_dirs(root, own, id, cg->path[0], sizeof cg->path[0], 1) < 0) {
 		snprintf(why, whylen, "cgroup v2: mkdir under %s: %s", parent, strerror(errno));
 		return -1;
 	}
 	cg->version = 2;
 	cg->n = 1;
-	/* Delegation: every level down to the cell must pass these controllers on. */
-	snprintf(sup, sizeof sup, CG_ROOT "%s", own);
-	if (put(sup, "cgroup.subtree_control", "+memory +pids +cpu") < 0 ||
-	    put(parent, "cgroup.subtree_control", "+memory +pids +cpu") < 0 ||
-	    (snprintf(sup, sizeof sup, "%s/%s", parent, supervisor_name()),
-		put(sup, "cgroup.subtree_control", "+memory +pids +cpu")) < 0) {
-		snprintf(why, whylen, "cgroup v2: enable controllers in %s: %s "
-		    "(run labhub in a delegated cgroup without other processes)", parent, strerror(errno));
-		errno = EOPNOTSUPP;	/* the host's set-up: degrade, do not fail */
-		goto fail;
+	if (l->memory)
+		want |= CG_MEMORY;
+	if (l->pids)
+		want |= CG_PIDS;
+	if (l->cpu_percent)
+		want |= CG_CPU;
+	en = v2_available(mine, want);
+	for (i = 0; i < 3; i++)
+		if (en & (1u << i))
+			snprintf(ctl + strlen(ctl), sizeof ctl - strlen(ctl), "%s+%s", ctl[0] ? " " : "",
+			    v1_ctrl[i]);
+	/* Delegation: every level down to the cell must pass them on.  Our own
+	 * level fails (EBUSY) if it holds processes: that is the host's set-up
+	 * (run labhub in a cgroup of its own), and the limits then fall back
+	 * to rlimits like a missing controller. */
+	snprintf(sup, sizeof sup, "%s/%s", parent, supervisor_name());
+	if (en && (put(mine, "cgroup.subtree_control", ctl) < 0 ||
+	    put(parent, "cgroup.subtree_control", ctl) < 0 || put(sup, "cgroup.subtree_control", ctl) < 0)) {
+		log_warn_errno("cgroup v2: enable %s in %s (run labhub in a delegated cgroup "
+		    "without other processes)", ctl, mine);
+		en = 0;
 	}
-	if (l->memory) {
-		snprintf(v, sizeof v, "%llu", (unsigned long long)l->memory);
-		if (put(cg->path[0], "memory.max", v) < 0 || put(cg->path[0], "memory.swap.max", "0") < 0)
-			goto failw;
-	}
-	if (l->pids) {
-		snprintf(v, sizeof v, "%u", l->pids);
-		if (put(cg->path[0], "pids.max", v) < 0)
-			goto failw;
-	}
-	if (l->cpu_percent) {
-		snprintf(v, sizeof v, "%u 100000", l->cpu_percent * 1000);
-		if (put(cg->path[0], "cpu.max", v) < 0)
-			goto failw;
+	if ((en & CG_MEMORY) && (snprintf(v, sizeof v, "%llu", (unsigned long long)l->memory),
+	    put(cg->path[0], "memory.max", v) < 0 ||
+	    (exists(cg->path[0], "memory.swap.max") && put(cg->path[0], "memory.swap.max", "0") < 0)))
+		goto failw;
+	if ((en & CG_PIDS) && (snprintf(v, sizeof v, "%u", l->pids),
+	    put(cg->path[0], "pids.max", v) < 0))
+		goto failw;
+	if ((en & CG_CPU) && (snprintf(v, sizeof v, "%u 100000", l->cpu_percent * 1000),
+	    put(cg->path[0], "cpu.max", v) < 0))
+		goto failw;
+	cg->missing = want & ~en;
+	if (cg->missing) {
+		names(cg->missing, miss, sizeof miss);
+		snprintf(why, whylen, "cgroup v2 at %s: no %s controller in %s/cgroup.controllers "
+		    "(bound to cgroup v1, or not delegated)", root, miss, mine[0] ? mine : "/");
 	}
 	return 0;
 failw:
 	snprintf(why, whylen, "cgroup v2: write limits in %s: %s", cg->path[0], strerror(errno));
-fail:
 	{
 		int e = errno;
 
@@ -265,15 +341,16 @@ fail:
 }
 
 static int
-create_v1(struct cgroup *cg, const char *id, const struct cell_limits *l, char *why, size_t whylen)
+create_v1(struct cgroup *cg, const char *root, const char *id, const struct cell_limits *l,
+    char *why, size_t whylen)
 {
-	char own[512], base[128], v[64];
+	char own[512], base[600], v[64];
 	int i;
 
 	cg->version = 1;
 	cg->n = 0;
 	for (i = 0; i < 3; i++) {
-		snprintf(base, sizeof base, CG_ROOT "/%s", v1_ctrl[i]);
+		snprintf(base, sizeof base, "%s/%s", root, v1_ctrl[i]);
 		if (own_path(v1_ctrl[i], own, sizeof own) < 0 || access(base, F_OK) < 0) {
 			snprintf(why, whylen, "cgroup v1: no %s controller", v1_ctrl[i]);
 			errno = ENOENT;
@@ -322,10 +399,21 @@ fail:
 int
 cgroup_create(struct cgroup *cg, const char *id, const struct cell_limits *l, char *why, size_t whylen)
 {
+	const char *root = cg_root();
+
 	memset(cg, 0, sizeof *cg);
-	if (access(CG_ROOT "/cgroup.controllers", F_OK) == 0)
-		return create_v2(cg, id, l, why, whylen);
-	return create_v1(cg, id, l, why, whylen);
+	if (exists(root, "cgroup.controllers"))
+		return create_v2(cg, root, id, l, why, whylen);
+	return create_v1(cg, root, id, l, why, whylen);
+}
+
+/* v2: the cell's cgroup directory for clone3(CLONE_INTO_CGROUP), or -1. */
+int
+cgroup_open_dir(const struct cgroup *cg)
+{
+	if (cg->version != 2 || cg->n != 1)
+		return -1;
+	return open(cg->path[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 }
 
 /*

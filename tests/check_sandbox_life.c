@@ -10,8 +10,10 @@
 #include <check.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -435,6 +437,106 @@ START_TEST(test_stale_cgroups)
 }
 END_TEST
 
+/*
+ * The cgroup v2 code path, on any host: a cgroup2 hierarchy of our own
+ * (in a private mount namespace of this test process) given to the
+ * sandbox with LABHUB_CGROUP_ROOT.  The cell is placed in
+ * <root><own>/labhub/s<supervisor>-<start>/<id> from birth
+ * (clone3(CLONE_INTO_CGROUP); loop 1: the cgroup.procs fallback), with
+ * everything it starts; a limit whose controller is not there (on a v1
+ * host none is: they are bound to v1) is reported and its rlimit applies;
+ * the cgroup is gone after cell_stop().
+ */
+START_TEST(test_cgroup_v2)
+{
+	char root[] = "/tmp/labhub-cg2-XXXXXX", line[1024], own[512] = "", cg[1600], path[1700];
+	char sup[1600], *p;
+	static const char *const sleeper[] = { "/bin/sleep", "30", NULL };
+	static const char *const limits[] = { "/bin/bash", "-c", "ulimit -v; ulimit -u", NULL };
+	struct cell *c;
+	struct cell_event ev;
+	struct t_result r;
+	FILE *f;
+	int n = 0, have_memory;
+
+	if (geteuid() != 0)
+		return;	/* mounting a cgroup2 hierarchy needs root */
+	ck_assert_int_eq(unshare(CLONE_NEWNS), 0);
+	ck_assert_int_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	ck_assert_msg(mount("cgroup2", root, "cgroup2", 0, NULL) == 0, "mount cgroup2: %s", strerror(errno));
+	setenv("LABHUB_CGROUP_ROOT", root, 1);
+	if (_i == 1)
+		setenv("LABHUB_TEST_NO_CLONE3", "1", 1);
+	f = fopen("/proc/self/cgroup", "re");
+	while (f && fgets(line, sizeof line, f))
+		if (strncmp(line, "0::", 3) == 0)
+			snprintf(own, sizeof own, "%.*s", (int)strcspn(line + 3, "\n"), line + 3);
+	if (f)
+		fclose(f);
+	if (strcmp(own, "/") == 0)
+		own[0] = 0;
+	snprintf(path, sizeof path, "%s%s/cgroup.controllers", root, own);
+	f = fopen(path, "re");
+	have_memory = f && fgets(line, sizeof line, f) && strstr(line, "memory") != NULL;
+	if (f)
+		fclose(f);
+
+	c = t_start(NULL);
+	/* where the kernel says the warden is, in the v2 hierarchy */
+	snprintf(path, sizeof path, "/proc/%d/cgroup", (int)cell_pid(c));
+	f = fopen(path, "re");
+	cg[0] = 0;
+	while (f && fgets(line, sizeof line, f))
+		if (strncmp(line, "0::", 3) == 0)
+			snprintf(cg, sizeof cg, "%s%.*s", root, (int)strcspn(line + 3, "\n"), line + 3);
+	if (f)
+		fclose(f);
+	snprintf(path, sizeof path, "%s%s/labhub/s%d-", root, own, (int)getpid());
+	ck_assert_msg(strncmp(cg, path, strlen(path)) == 0, "warden in %s, not under %s", cg, path);
+	p = strrchr(cg, '/');
+	ck_assert_str_eq(p + 1, cell_id(c));
+	/* a process the cell starts is born there too */
+	ck_assert_int_eq(cell_request_spawn(c, 7, sleeper, CELL_AS_LEARNER, 0, 0, 0, NULL), 0);
+	ck_assert_int_eq(cell_wait_event(c, &ev, 5000), 1);
+	ck_assert_int_eq(ev.type, CELL_EV_SPAWNED);
+	cell_event_clear(&ev);
+	snprintf(path, sizeof path, "%s/cgroup.procs", cg);
+	f = fopen(path, "re");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof line, f))
+		n++;
+	fclose(f);
+	ck_assert_int_eq(n, 2);	/* warden and sleep */
+	t_exec(c, limits, &r);
+	if (have_memory) {
+		/* a v2 host with delegated controllers: the limits are the cgroup's */
+		snprintf(path, sizeof path, "%s/memory.max", cg);
+		f = fopen(path, "re");
+		ck_assert_ptr_nonnull(f);
+		ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+		fclose(f);
+		ck_assert_str_eq(line, "268435456\n");
+	} else {
+		/* no controller: said so, and the rlimits stand in */
+		ck_assert(cell_degraded(c) & CELL_DEGRADED_NO_CGROUP);
+		ck_assert_msg(strstr(cell_degraded_text(c), "no cgroup limit for memory pids cpu") &&
+		    strstr(cell_degraded_text(c), "cgroup v2") &&
+		    strstr(cell_degraded_text(c), "rlimits still apply"), "%s", cell_degraded_text(c));
+		ck_assert_str_eq(r.out, "262144\n128");	/* KiB of 256M, pids */
+	}
+	snprintf(sup, sizeof sup, "%s", cg);
+	*strrchr(sup, '/') = 0;
+	cell_stop(c);
+	ck_assert_msg(access(cg, F_OK) < 0, "cgroup %s left behind", cg);
+	ck_assert_msg(access(sup, F_OK) < 0, "cgroup %s left behind", sup);
+	unsetenv("LABHUB_CGROUP_ROOT");
+	unsetenv("LABHUB_TEST_NO_CLONE3");
+	ck_assert_int_eq(umount2(root, MNT_DETACH), 0);
+	rmdir(root);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -464,6 +566,7 @@ suite(void)
 	tcase_add_test(tc, test_fifty);
 	tcase_add_test(tc, test_workspace_survives);
 	tcase_add_test(tc, test_stale_cgroups);
+	tcase_add_loop_test(tc, test_cgroup_v2, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
