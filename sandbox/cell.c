@@ -659,6 +659,9 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 	}
 	close(sync[1]);
 	sync[1] = -1;
+	/* while the warden builds its cell: the next cell's cgroups */
+	if (c->cg.version == 1)
+		cgroup_refill(&spec->limits);
 	close(x.ws_fd);
 	close(x.lab_fd);
 	close(x.exe_fd);

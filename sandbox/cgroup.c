@@ -45,9 +45,10 @@ cg_root(void)
 	return r != NULL && r[0] == '/' ? r : CG_ROOT;
 }
 
-/* Our own cgroup path for a v1 controller (or v2 when ctrl is NULL). */
+/* Our own cgroup path for a v1 controller (or v2 when ctrl is NULL), read
+ * from /proc/self/cgroup. */
 static int
-own_path(const char *ctrl, char *out, size_t outlen)
+own_path_read(const char *ctrl, char *out, size_t outlen)
 {
 	char line[1024];
 	FILE *f = fopen("/proc/self/cgroup", "re");
@@ -79,6 +80,27 @@ own_path(const char *ctrl, char *out, size_t outlen)
 	if (found == 0 && strcmp(out, "/") == 0)
 		out[0] = 0;
 	return found;
+}
+
+/* The same, read once per process (a supervisor is not moved between cgroups). */
+static int
+own_path(const char *ctrl, char *out, size_t outlen)
+{
+	static struct { pid_t pid; int r; char path[512]; } cache[4];
+	int k = 3, i;
+
+	for (i = 0; ctrl != NULL && i < 3; i++)
+		if (strcmp(ctrl, v1_ctrl[i]) == 0)
+			k = i;
+	if (ctrl != NULL && k == 3)
+		return own_path_read(ctrl, out, outlen);
+	if (cache[k].pid != getpid()) {
+		cache[k].r = own_path_read(ctrl, cache[k].path, sizeof cache[k].path);
+		cache[k].pid = getpid();
+	}
+	if (cache[k].r == 0)
+		snprintf(out, outlen, "%s", cache[k].path);
+	return cache[k].r;
 }
 
 static int
@@ -340,13 +362,181 @@ failw:
 	return -1;
 }
 
+/* Write the limits l into the three v1 cgroups at path (fresh ones: no limits yet). */
+static int
+write_v1(char (*path)[512], const struct cell_limits *l)
+{
+	char v[64];
+
+	if (l->memory) {
+		snprintf(v, sizeof v, "%llu", (unsigned long long)l->memory);
+		if (put(path[0], "memory.limit_in_bytes", v) < 0)
+			return -1;
+		/* no swap beyond the cap, where swap accounting exists */
+		if (exists(path[0], "memory.memsw.limit_in_bytes") &&
+		    put(path[0], "memory.memsw.limit_in_bytes", v) < 0)
+			return -1;
+	}
+	if (l->pids) {
+		snprintf(v, sizeof v, "%u", l->pids);
+		if (put(path[1], "pids.max", v) < 0)
+			return -1;
+	}
+	if (l->cpu_percent) {
+		snprintf(v, sizeof v, "%u", l->cpu_percent * 1000);
+		if (put(path[2], "cpu.cfs_period_us", "100000") < 0 ||
+		    put(path[2], "cpu.cfs_quota_us", v) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Spare cgroups (v1).  Creating a cell's three cgroups and writing its
+ * limits is ~10 kernfs calls before the clone; a supervisor that starts
+ * cells again and again (the server, not `labhub cell run`) keeps up to
+ * CG_SPARES sets made ahead, <sup>/spare-N in each controller, with the
+ * limits of its last cell already written.  A start whose limits match
+ * claims one by rename() to <sup>/<id> (v1 allows a rename within the
+ * parent; EEXIST still refuses a duplicate id) and does no mkdir; the
+ * refill runs after the warden is released, while it builds its cell.
+ * Spares are never used by a cell twice: every cell gets a cgroup no task
+ * ever ran in (no charges or counters of an earlier cell), and an ended
+ * cell's cgroups are removed as before.  Spares are empty; they go at
+ * exit (atexit), or with the supervisor's directory when the next
+ * supervisor finds it dead (remove_stale()).
+ */
+#define CG_SPARES 2
+
+static struct spare {
+	char path[3][512];
+	struct cell_limits limits;
+} spares[CG_SPARES];
+static int nspares;
+static pid_t spares_for;	/* the process they belong to: not a forked child */
+static unsigned spare_seq, cells_made;
+
+static int
+same_limits(const struct cell_limits *a, const struct cell_limits *b)
+{
+	return a->memory == b->memory && a->pids == b->pids && a->cpu_percent == b->cpu_percent;
+}
+
+static void
+spares_drain(void)
+{
+	int i;
+
+	if (spares_for != getpid())
+		return;
+	while (nspares > 0) {
+		struct spare *sp = &spares[--nspares];
+
+		for (i = 0; i < 3; i++) {
+			char *slash;
+
+			rmdir(sp->path[i]);
+			slash = strrchr(sp->path[i], '/');
+			if (slash) {
+				*slash = 0;
+				rmdir(sp->path[i]);	/* the supervisor's level, if no cell is left */
+			}
+		}
+	}
+}
+
+/* Claim a spare whose limits are l as cg (paths <sup>/<id>).  0, 1 if none, -1 with errno. */
+static int
+claim_spare(struct cgroup *cg, const char *id, const struct cell_limits *l)
+{
+	int k, i;
+
+	if (spares_for != getpid())
+		return 1;
+	for (k = 0; k < nspares && !same_limits(&spares[k].limits, l); k++)
+		;
+	if (k == nspares)
+		return 1;
+	for (i = 0; i < 3; i++) {
+		char *slash;
+
+		snprintf(cg->path[i], sizeof cg->path[i], "%s", spares[k].path[i]);
+		slash = strrchr(cg->path[i], '/');
+		if ((size_t)(slash + 1 - cg->path[i]) + strlen(id) >= sizeof cg->path[i]) {
+			errno = ENAMETOOLONG;
+			break;
+		}
+		strcpy(slash + 1, id);
+		if (rename(spares[k].path[i], cg->path[i]) < 0)
+			break;	/* EEXIST: a live cell of this id */
+	}
+	if (i < 3) {
+		int e = errno;
+
+		while (i-- > 0)
+			rename(cg->path[i], spares[k].path[i]);	/* still a spare */
+		errno = e;
+		return -1;
+	}
+	spares[k] = spares[--nspares];
+	cg->version = 1;
+	cg->n = 3;
+	return 0;
+}
+
+void
+cgroup_refill(const struct cell_limits *l)
+{
+	const char *root = cg_root();
+	char own[512], name[32];
+	struct spare *sp;
+	int i;
+
+	if (cells_made < 2 || exists(root, "cgroup.controllers"))
+		return;	/* one cell per process (the CLI), or v2: no spares */
+	if (spares_for != getpid()) {
+		nspares = 0;	/* a forked child's copy of its parent's list */
+		if (spares_for == 0)
+			atexit(spares_drain);
+		spares_for = getpid();
+	}
+	while (nspares < CG_SPARES) {
+		sp = &spares[nspares];
+		snprintf(name, sizeof name, "spare-%u", spare_seq++);
+		for (i = 0; i < 3; i++) {
+			if (own_path(v1_ctrl[i], own, sizeof own) < 0 ||
+			    (size_t)snprintf(sp->path[i], sizeof sp->path[i], "%s/%s%s/labhub/%s/%s", root,
+				v1_ctrl[i], own, supervisor_name(), name) >= sizeof sp->path[i] ||
+			    mkdir(sp->path[i], 0755) < 0)
+				break;
+		}
+		if (i < 3 || write_v1(sp->path, l) < 0) {
+			log_debug("cgroup: no spare cgroup %s: %s", sp->path[i < 3 ? i : 0], strerror(errno));
+			while (i-- > 0)
+				rmdir(sp->path[i]);
+			return;
+		}
+		sp->limits = *l;
+		nspares++;
+	}
+}
+
 static int
 create_v1(struct cgroup *cg, const char *root, const char *id, const struct cell_limits *l,
     char *why, size_t whylen)
 {
-	char own[512], base[600], v[64];
-	int i;
+	char own[512], base[600];
+	int i, r;
 
+	cells_made++;
+	r = claim_spare(cg, id, l);
+	if (r == 0)
+		return 0;
+	if (r < 0) {
+		snprintf(why, whylen, "cgroup v1: rename a spare to %s: %s", cg->path[0], strerror(errno));
+		memset(cg, 0, sizeof *cg);
+		return -1;
+	}
 	cg->version = 1;
 	cg->n = 0;
 	for (i = 0; i < 3; i++) {
@@ -363,29 +553,11 @@ create_v1(struct cgroup *cg, const char *root, const char *id, const struct cell
 		}
 		cg->n = i + 1;
 	}
-	if (l->memory) {
-		snprintf(v, sizeof v, "%llu", (unsigned long long)l->memory);
-		if (put(cg->path[0], "memory.limit_in_bytes", v) < 0)
-			goto failw;
-		/* no swap beyond the cap, where swap accounting exists */
-		if (exists(cg->path[0], "memory.memsw.limit_in_bytes") &&
-		    put(cg->path[0], "memory.memsw.limit_in_bytes", v) < 0)
-			goto failw;
-	}
-	if (l->pids) {
-		snprintf(v, sizeof v, "%u", l->pids);
-		if (put(cg->path[1], "pids.max", v) < 0)
-			goto failw;
-	}
-	if (l->cpu_percent) {
-		snprintf(v, sizeof v, "%u", l->cpu_percent * 1000);
-		if (put(cg->path[2], "cpu.cfs_period_us", "100000") < 0 ||
-		    put(cg->path[2], "cpu.cfs_quota_us", v) < 0)
-			goto failw;
+	if (write_v1(cg->path, l) < 0) {
+		snprintf(why, whylen, "cgroup v1: write limits: %s", strerror(errno));
+		goto fail;
 	}
 	return 0;
-failw:
-	snprintf(why, whylen, "cgroup v1: write limits: %s", strerror(errno));
 fail:
 	{
 		int e = errno;

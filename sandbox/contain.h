@@ -76,6 +76,9 @@ struct cgroup {
 int cgroup_create(struct cgroup *cg, const char *id, const struct cell_limits *l,
     char *why, size_t whylen);
 int cgroup_open_dir(const struct cgroup *cg);	/* v2: for CLONE_INTO_CGROUP */
+/* v1, from the second cell of a process on: make spare cgroups with limits l
+ * ahead of the next cgroup_create() (call it off the critical path). */
+void cgroup_refill(const struct cell_limits *l);
 int cgroup_open_procs(const struct cgroup *cg, int *fds);
 int cgroup_join_self(int *fds, struct contain_err *e);
 void cgroup_destroy(struct cgroup *cg);

@@ -437,6 +437,140 @@ START_TEST(test_stale_cgroups)
 }
 END_TEST
 
+/* The v1 directory of a host pid for controller ctl ("" if not under labhub). */
+static void
+v1_cg(pid_t pid, const char *ctl, char *out, size_t outlen)
+{
+	char path[64], line[1024], key[32];
+	FILE *f;
+
+	out[0] = 0;
+	snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);
+	snprintf(key, sizeof key, ":%s:", ctl);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof line, f)) {
+		char *p = strstr(line, key);
+
+		if (p && strstr(p, "/labhub/")) {
+			p[strcspn(p, "\n")] = 0;
+			snprintf(out, outlen, "/sys/fs/cgroup/%s%s", ctl, p + strlen(key));
+		}
+	}
+	if (f)
+		fclose(f);
+}
+
+static long
+read_long(const char *dir, const char *file)
+{
+	char path[1200];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", dir, file);
+	f = fopen(path, "re");
+	if (f && fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	if (f)
+		fclose(f);
+	return v;
+}
+
+static int
+count_spares(const char *sup)
+{
+	DIR *d = opendir(sup);
+	struct dirent *de;
+	int n = 0;
+
+	while (d && (de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, "spare-", 6) == 0)
+			n++;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/*
+ * v1 spare cgroups: from its second cell on, a supervisor keeps cgroups
+ * made ahead; a cell started from one has its own limits (a spare with
+ * other limits is not used), a duplicate id is still refused, and the
+ * spares are gone when the supervisor exits.
+ */
+START_TEST(test_spares)
+{
+	struct cell *a, *b, *c, *d, *dup = NULL;
+	struct cell_spec spec = { 0 };
+	char cg[1024], sup[1024], pids[1024], err[512];
+	pid_t kid;
+	int st;
+
+	a = t_start(NULL);
+	t_memcg(cell_pid(a), cg, sizeof cg);
+	if (!cg[0] || getenv("LABHUB_CGROUP_ROOT")) {
+		cell_stop(a);
+		return;	/* no v1 cgroups on this host */
+	}
+	snprintf(sup, sizeof sup, "%s", cg);
+	*strrchr(sup, '/') = 0;
+	ck_assert_int_eq(count_spares(sup), 0);	/* one cell: nothing made ahead (the CLI) */
+	b = t_start(NULL);
+	ck_assert_int_eq(count_spares(sup), 2);
+	/* other limits: a fresh cgroup with them, the spares stay */
+	c = t_start("pids=77,memory=64M");
+	v1_cg(cell_pid(c), "pids", pids, sizeof pids);
+	ck_assert_int_eq(read_long(pids, "pids.max"), 77);
+	t_memcg(cell_pid(c), cg, sizeof cg);
+	ck_assert_int_eq(read_long(cg, "memory.limit_in_bytes"), 64 << 20);
+	ck_assert_int_eq(count_spares(sup), 2);
+	/* the default limits: a spare, renamed to the cell's id, limits in place */
+	d = t_start(NULL);
+	t_memcg(cell_pid(d), cg, sizeof cg);
+	ck_assert_str_eq(strrchr(cg, '/') + 1, cell_id(d));
+	ck_assert_int_eq(read_long(cg, "memory.limit_in_bytes"), 256 << 20);
+	v1_cg(cell_pid(d), "pids", pids, sizeof pids);
+	ck_assert_int_eq(read_long(pids, "pids.max"), 128);
+	ck_assert_int_eq(count_spares(sup), 2);	/* refilled */
+	/* a duplicate id is refused with a spare at hand, and the spare is kept */
+	spec.id = cell_id(d);
+	spec.labhub_exe = getenv("LABHUB");
+	cell_limits_default(&spec.limits);
+	ck_assert_int_eq(cell_start(&spec, &dup, err, sizeof err), -1);
+	ck_assert_ptr_null(dup);
+	ck_assert_ptr_nonnull(strstr(err, "cgroup"));
+	ck_assert_int_eq(count_spares(sup), 2);
+	cell_stop(d);
+	cell_stop(c);
+	cell_stop(b);
+	cell_stop(a);
+	ck_assert_msg(access(cg, F_OK) < 0, "cgroup %s left behind", cg);
+	/* a supervisor that exits takes its spares (and its directory) with it */
+	kid = fork();
+	if (kid == 0) {
+		struct cell *x = t_start(NULL), *y = t_start(NULL);
+
+		cell_stop(x);
+		cell_stop(y);
+		exit(0);	/* not _exit: atexit() removes the spares */
+	}
+	ck_assert_int_eq(waitpid(kid, &st, 0), kid);
+	ck_assert_int_eq(st, 0);
+	*strrchr(sup, '/') = 0;	/* .../labhub */
+	{
+		DIR *dd = opendir(sup);
+		struct dirent *de;
+		char pre[32];
+
+		snprintf(pre, sizeof pre, "s%d-", (int)kid);
+		while (dd && (de = readdir(dd)) != NULL)
+			ck_assert_msg(strncmp(de->d_name, pre, strlen(pre)) != 0, "%s/%s left behind",
+			    sup, de->d_name);
+		if (dd)
+			closedir(dd);
+	}
+}
+END_TEST
+
 /*
  * The cgroup v2 code path, on any host: a cgroup2 hierarchy of our own
  * (in a private mount namespace of this test process) given to the
@@ -566,6 +700,7 @@ suite(void)
 	tcase_add_test(tc, test_fifty);
 	tcase_add_test(tc, test_workspace_survives);
 	tcase_add_test(tc, test_stale_cgroups);
+	tcase_add_test(tc, test_spares);
 	tcase_add_loop_test(tc, test_cgroup_v2, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
