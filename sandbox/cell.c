@@ -47,6 +47,7 @@ struct cell {
 	int fd;
 	int ready;	/* the warden said "ready" */
 	unsigned degraded;
+	struct cell_limits limits;
 	struct cgroup cg;
 	char id[CELL_ID_MAX + 1];
 	char degraded_text[512];
@@ -508,6 +509,7 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 	c->pid = -1;
 	c->pidfd = -1;
 	snprintf(c->id, sizeof c->id, "%s", spec->id);
+	c->limits = spec->limits;
 	x.bpf = seccomp_filter_cached();	/* NULL the first time: compiled below, in parallel */
 	if (spec->workspace && (x.ws_fd = open_dir(spec->workspace, "workspace", err, errlen)) < 0)
 		goto fail;
@@ -659,9 +661,6 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 	}
 	close(sync[1]);
 	sync[1] = -1;
-	/* while the warden builds its cell: the next cell's cgroups */
-	if (c->cg.version == 1)
-		cgroup_refill(&spec->limits);
 	close(x.ws_fd);
 	close(x.lab_fd);
 	close(x.exe_fd);
@@ -938,6 +937,11 @@ cell_stop(struct cell *c)
 
 	if (c->pid > 0) {
 		kill_warden(c);
+		/* while the kernel tears the cell down: the next cell's cgroups
+		 * (not at start: there the refill would hold cgroup_mutex just
+		 * when the new warden writes itself into its cgroups) */
+		if (c->cg.version == 1)
+			cgroup_refill(&c->limits);
 		while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
 			;
 	}

@@ -399,7 +399,7 @@ write_v1(char (*path)[512], const struct cell_limits *l)
  * limits of its last cell already written.  A start whose limits match
  * claims one by rename() to <sup>/<id> (v1 allows a rename within the
  * parent; EEXIST still refuses a duplicate id) and does no mkdir; the
- * refill runs after the warden is released, while it builds its cell.
+ * refill runs in cell_stop(), while the kernel tears the ended cell down.
  * Spares are never used by a cell twice: every cell gets a cgroup no task
  * ever ran in (no charges or counters of an earlier cell), and an ended
  * cell's cgroups are removed as before.  Spares are empty; they go at

@@ -76,7 +76,7 @@ struct cgroup {
 int cgroup_create(struct cgroup *cg, const char *id, const struct cell_limits *l,
     char *why, size_t whylen);
 int cgroup_open_dir(const struct cgroup *cg);	/* v2: for CLONE_INTO_CGROUP */
-/* v1, from the second cell of a process on: make spare cgroups with limits l
+/* v1, once a process has made two cells: make spare cgroups with limits l
  * ahead of the next cgroup_create() (call it off the critical path). */
 void cgroup_refill(const struct cell_limits *l);
 int cgroup_open_procs(const struct cgroup *cg, int *fds);

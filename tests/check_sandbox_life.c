@@ -515,14 +515,17 @@ START_TEST(test_spares)
 	*strrchr(sup, '/') = 0;
 	ck_assert_int_eq(count_spares(sup), 0);	/* one cell: nothing made ahead (the CLI) */
 	b = t_start(NULL);
+	cell_stop(b);	/* the refill runs in cell_stop(), once two cells were made */
 	ck_assert_int_eq(count_spares(sup), 2);
-	/* other limits: a fresh cgroup with them, the spares stay */
+	b = t_start(NULL);	/* from a spare */
+	ck_assert_int_eq(count_spares(sup), 1);
+	/* other limits: a fresh cgroup with them, the spare stays */
 	c = t_start("pids=77,memory=64M");
 	v1_cg(cell_pid(c), "pids", pids, sizeof pids);
 	ck_assert_int_eq(read_long(pids, "pids.max"), 77);
 	t_memcg(cell_pid(c), cg, sizeof cg);
 	ck_assert_int_eq(read_long(cg, "memory.limit_in_bytes"), 64 << 20);
-	ck_assert_int_eq(count_spares(sup), 2);
+	ck_assert_int_eq(count_spares(sup), 1);
 	/* the default limits: a spare, renamed to the cell's id, limits in place */
 	d = t_start(NULL);
 	t_memcg(cell_pid(d), cg, sizeof cg);
@@ -530,15 +533,22 @@ START_TEST(test_spares)
 	ck_assert_int_eq(read_long(cg, "memory.limit_in_bytes"), 256 << 20);
 	v1_cg(cell_pid(d), "pids", pids, sizeof pids);
 	ck_assert_int_eq(read_long(pids, "pids.max"), 128);
-	ck_assert_int_eq(count_spares(sup), 2);	/* refilled */
-	/* a duplicate id is refused with a spare at hand, and the spare is kept */
+	ck_assert_int_eq(count_spares(sup), 0);	/* b and d took them */
+	cell_stop(c);	/* refills, with c's limits: not the default ones */
+	ck_assert_int_eq(count_spares(sup), 2);
+	/* a duplicate id is refused with a matching spare at hand, and the spare is kept */
 	spec.id = cell_id(d);
 	spec.labhub_exe = getenv("LABHUB");
 	cell_limits_default(&spec.limits);
+	ck_assert_int_eq(cell_limits_parse(&spec.limits, "pids=77,memory=64M", err, sizeof err), 0);
 	ck_assert_int_eq(cell_start(&spec, &dup, err, sizeof err), -1);
 	ck_assert_ptr_null(dup);
 	ck_assert_ptr_nonnull(strstr(err, "cgroup"));
 	ck_assert_int_eq(count_spares(sup), 2);
+	c = t_start("pids=77,memory=64M");	/* a spare of those limits */
+	v1_cg(cell_pid(c), "pids", pids, sizeof pids);
+	ck_assert_int_eq(read_long(pids, "pids.max"), 77);
+	ck_assert_int_eq(count_spares(sup), 1);
 	cell_stop(d);
 	cell_stop(c);
 	cell_stop(b);
