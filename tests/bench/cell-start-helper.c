@@ -8,7 +8,9 @@
  *                                           round robin, one run of each per round, so a
  *                                           changing machine load hits all alike; the
  *                                           command "@api" is the API cycle above,
- *                                           "@api-nocg" the same without cgroup limits;
+ *                                           "@api-nocg" the same without cgroup limits,
+ *                                           "@api-nowait" as the server does it (nowait
+ *                                           start, request queued before "ready");
  *                                           one "median p99" line per command
  *   cell-start-helper burst N               N cells, each with an interactive bash on a PTY:
  *                                           ms until every prompt is on screen, then PSS of
@@ -156,6 +158,39 @@ api_once(const char *exe, double *us)
 	return 0;
 }
 
+/*
+ * The same cycle the way the server starts a learner's cell
+ * (server/ws_term.c): cell_start_nowait(), the request queued at once
+ * (the warden reads it once ready), its exit, cell_stop().
+ */
+static int
+api_nowait_once(const char *exe, double *us)
+{
+	static const char *const argv[] = { "/bin/true", NULL };
+	static int i;
+	double t = now_us();
+	struct cell *c = start_cell(1000000 + i++, exe, 0);
+	struct cell_event ev;
+	int r;
+
+	cell_request_spawn(c, 1, argv, CELL_AS_LEARNER, 0, 0, 0, NULL);
+	for (;;) {
+		r = cell_wait_event(c, &ev, 5000);
+		if (r == 0 && cell_is_ready(c))
+			continue;	/* "ready" consumed */
+		if (r != 1 || ev.type == CELL_EV_ERROR)
+			return -1;
+		if (ev.type == CELL_EV_EXIT) {
+			cell_event_clear(&ev);
+			break;
+		}
+		cell_event_clear(&ev);
+	}
+	cell_stop(c);
+	*us = now_us() - t;
+	return 0;
+}
+
 static int
 run_once(char **argv, double *us)
 {
@@ -203,7 +238,12 @@ compare(int n, int argc, char **argv, const char *exe)
 			int r;
 
 			nocg = strcmp(cmd[k][0], "@api-nocg") == 0;
-			r = strncmp(cmd[k][0], "@api", 4) == 0 ? api_once(exe, &v[k][i]) : run_once(cmd[k], &v[k][i]);
+			if (strcmp(cmd[k][0], "@api-nowait") == 0)
+				r = api_nowait_once(exe, &v[k][i]);
+			else if (strncmp(cmd[k][0], "@api", 4) == 0)
+				r = api_once(exe, &v[k][i]);
+			else
+				r = run_once(cmd[k], &v[k][i]);
 			if (r < 0)
 				return 1;
 		}
