@@ -45,58 +45,51 @@ cg_root(void)
 	return r != NULL && r[0] == '/' ? r : CG_ROOT;
 }
 
-/* Our own cgroup path for a v1 controller (or v2 when ctrl is NULL), read
- * from /proc/self/cgroup. */
-static int
-own_path_read(const char *ctrl, char *out, size_t outlen)
-{
-	char line[1024];
-	FILE *f = fopen("/proc/self/cgroup", "re");
-	int found = -1;
-
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof line, f)) {
-		char *a = strchr(line, ':'), *b, *tok, *save;
-
-		if (a == NULL || (b = strchr(a + 1, ':')) == NULL)
-			continue;
-		*b = 0;
-		b[strcspn(b + 1, "\n") + 1] = 0;
-		if (ctrl == NULL) {
-			if (a[1] == 0) {
-				snprintf(out, outlen, "%s", b + 1);
-				found = 0;
-			}
-			continue;
-		}
-		for (tok = strtok_r(a + 1, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-			if (strcmp(tok, ctrl) == 0) {
-				snprintf(out, outlen, "%s", b + 1);
-				found = 0;
-			}
-	}
-	fclose(f);
-	if (found == 0 && strcmp(out, "/") == 0)
-		out[0] = 0;
-	return found;
-}
-
-/* The same, read once per process (a supervisor is not moved between cgroups). */
+/* Our own cgroup path for a v1 controller (memory, pids, cpu) or v2 (ctrl
+ * NULL), "" for the root; /proc/self/cgroup is read once per process (a
+ * supervisor is not moved between cgroups). */
 static int
 own_path(const char *ctrl, char *out, size_t outlen)
 {
-	static struct { pid_t pid; int r; char path[512]; } cache[4];
+	static struct { int r; char path[512]; } cache[4];
+	static pid_t cached_for;
 	int k = 3, i;
 
 	for (i = 0; ctrl != NULL && i < 3; i++)
 		if (strcmp(ctrl, v1_ctrl[i]) == 0)
 			k = i;
 	if (ctrl != NULL && k == 3)
-		return own_path_read(ctrl, out, outlen);
-	if (cache[k].pid != getpid()) {
-		cache[k].r = own_path_read(ctrl, cache[k].path, sizeof cache[k].path);
-		cache[k].pid = getpid();
+		return -1;
+	if (cached_for != getpid()) {
+		char line[1024];
+		FILE *f = fopen("/proc/self/cgroup", "re");
+
+		for (i = 0; i < 4; i++)
+			cache[i].r = -1;
+		while (f != NULL && fgets(line, sizeof line, f)) {
+			char *a = strchr(line, ':'), *b, *tok, *save;
+
+			if (a == NULL || (b = strchr(a + 1, ':')) == NULL)
+				continue;
+			*b++ = 0;
+			b[strcspn(b, "\n")] = 0;
+			if (strcmp(b, "/") == 0)
+				b[0] = 0;
+			if (a[1] == 0) {
+				snprintf(cache[3].path, sizeof cache[3].path, "%s", b);
+				cache[3].r = 0;
+			}
+			for (tok = strtok_r(a + 1, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+				for (i = 0; i < 3; i++)
+					if (strcmp(tok, v1_ctrl[i]) == 0) {
+						snprintf(cache[i].path, sizeof cache[i].path, "%s", b);
+						cache[i].r = 0;
+					}
+		}
+		if (f == NULL)
+			return -1;
+		fclose(f);
+		cached_for = getpid();
 	}
 	if (cache[k].r == 0)
 		snprintf(out, outlen, "%s", cache[k].path);
