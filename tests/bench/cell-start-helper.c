@@ -10,7 +10,8 @@
  *                                           command "@api" is the API cycle above,
  *                                           "@api-nocg" the same without cgroup limits,
  *                                           "@api-nowait" as the server does it (nowait
- *                                           start, request queued before "ready");
+ *                                           start, request queued before "ready"),
+ *                                           "@api-ready" cell_start() alone (to "ready");
  *                                           one "median p99" line per command
  *   cell-start-helper burst N               N cells, each with an interactive bash on a PTY:
  *                                           ms until every prompt is on screen, then PSS of
@@ -191,6 +192,19 @@ api_nowait_once(const char *exe, double *us)
 	return 0;
 }
 
+/* Only what a learner waits for: cell_start() until "ready" (cell_stop() not timed). */
+static int
+api_ready_once(const char *exe, double *us)
+{
+	static int i;
+	double t = now_us();
+	struct cell *c = start_cell(2000000 + i++, exe, 1);
+
+	*us = now_us() - t;
+	cell_stop(c);
+	return 0;
+}
+
 static int
 run_once(char **argv, double *us)
 {
@@ -240,6 +254,8 @@ compare(int n, int argc, char **argv, const char *exe)
 			nocg = strcmp(cmd[k][0], "@api-nocg") == 0;
 			if (strcmp(cmd[k][0], "@api-nowait") == 0)
 				r = api_nowait_once(exe, &v[k][i]);
+			else if (strcmp(cmd[k][0], "@api-ready") == 0)
+				r = api_ready_once(exe, &v[k][i]);
 			else if (strncmp(cmd[k][0], "@api", 4) == 0)
 				r = api_once(exe, &v[k][i]);
 			else
