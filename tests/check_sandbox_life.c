@@ -586,7 +586,8 @@ END_TEST
  * (in a private mount namespace of this test process) given to the
  * sandbox with LABHUB_CGROUP_ROOT.  The cell is placed in
  * <root><own>/labhub/s<supervisor>-<start>/<id> from birth
- * (clone3(CLONE_INTO_CGROUP); loop 1: the cgroup.procs fallback), with
+ * (clone3(CLONE_INTO_CGROUP); loop 1: the cgroup.procs fallback; loop 2:
+ * a supervisor in a cgroup below the root), with
  * everything it starts; a limit whose controller is not there (on a v1
  * host none is: they are bound to v1) is reported and its rlimit applies;
  * the cgroup is gone after cell_stop().
@@ -594,7 +595,7 @@ END_TEST
 START_TEST(test_cgroup_v2)
 {
 	char root[] = "/tmp/labhub-cg2-XXXXXX", line[1024], own[512] = "", cg[1600], path[1700];
-	char sup[1600], *p;
+	char sup[1600], sub[1100] = "", *p;
 	static const char *const sleeper[] = { "/bin/sleep", "30", NULL };
 	static const char *const limits[] = { "/bin/bash", "-c", "ulimit -v; ulimit -u", NULL };
 	struct cell *c;
@@ -612,6 +613,16 @@ START_TEST(test_cgroup_v2)
 	setenv("LABHUB_CGROUP_ROOT", root, 1);
 	if (_i == 1)
 		setenv("LABHUB_TEST_NO_CLONE3", "1", 1);
+	if (_i == 2) {
+		/* a supervisor that is not at the root of the hierarchy */
+		snprintf(sub, sizeof sub, "%s/labhub-test-%d", root, (int)getpid());
+		ck_assert_int_eq(mkdir(sub, 0755), 0);
+		snprintf(path, sizeof path, "%s/cgroup.procs", sub);
+		f = fopen(path, "we");
+		ck_assert_ptr_nonnull(f);
+		fprintf(f, "%d\n", (int)getpid());
+		ck_assert_int_eq(fclose(f), 0);
+	}
 	f = fopen("/proc/self/cgroup", "re");
 	while (f && fgets(line, sizeof line, f))
 		if (strncmp(line, "0::", 3) == 0)
@@ -620,6 +631,8 @@ START_TEST(test_cgroup_v2)
 		fclose(f);
 	if (strcmp(own, "/") == 0)
 		own[0] = 0;
+	if (_i == 2)
+		ck_assert_msg(strstr(own, "/labhub-test-") != NULL, "moved to %s", own);
 	snprintf(path, sizeof path, "%s%s/cgroup.controllers", root, own);
 	f = fopen(path, "re");
 	have_memory = f && fgets(line, sizeof line, f) && strstr(line, "memory") != NULL;
@@ -676,6 +689,17 @@ START_TEST(test_cgroup_v2)
 	ck_assert_msg(access(sup, F_OK) < 0, "cgroup %s left behind", sup);
 	unsetenv("LABHUB_CGROUP_ROOT");
 	unsetenv("LABHUB_TEST_NO_CLONE3");
+	if (_i == 2) {
+		/* back to where we were, then the test's own cgroup (and labhub/ in it) goes */
+		snprintf(path, sizeof path, "%s/cgroup.procs", root);
+		f = fopen(path, "we");
+		ck_assert_ptr_nonnull(f);
+		fprintf(f, "%d\n", (int)getpid());
+		ck_assert_int_eq(fclose(f), 0);
+		snprintf(path, sizeof path, "%s/labhub", sub);
+		ck_assert_int_eq(rmdir(path), 0);
+		ck_assert_int_eq(rmdir(sub), 0);
+	}
 	ck_assert_int_eq(umount2(root, MNT_DETACH), 0);
 	rmdir(root);
 }
@@ -711,7 +735,7 @@ suite(void)
 	tcase_add_test(tc, test_workspace_survives);
 	tcase_add_test(tc, test_stale_cgroups);
 	tcase_add_test(tc, test_spares);
-	tcase_add_loop_test(tc, test_cgroup_v2, 0, 2);
+	tcase_add_loop_test(tc, test_cgroup_v2, 0, 3);
 	suite_add_tcase(s, tc);
 	return s;
 }
