@@ -13,6 +13,7 @@
  *                                           start, request queued before "ready"),
  *                                           "@api-ready" cell_start() alone (to "ready");
  *                                           one "median p99" line per command
+ *   cell-start-helper phases N              the api cycle in phases: median and p99 of each
  *   cell-start-helper burst N               N cells, each with an interactive bash on a PTY:
  *                                           ms until every prompt is on screen, then PSS of
  *                                           warden and bash and the memory cgroup charge
@@ -202,6 +203,50 @@ api_ready_once(const char *exe, double *us)
 
 	*us = now_us() - t;
 	cell_stop(c);
+	return 0;
+}
+
+/* The API cycle in phases: start to ready, spawn request to "spawned", to "exit", cell_stop(). */
+static int
+phases(int n, const char *exe)
+{
+	static const char *const argv[] = { "/bin/true", NULL };
+	double *v[4];
+	const char *name[4] = { "cell_start", "spawn->spawned", "spawned->exit", "cell_stop" };
+	int i, k;
+
+	for (k = 0; k < 4; k++)
+		v[k] = calloc((size_t)n, sizeof(double));
+	for (i = 0; i < n; i++) {
+		double t0 = now_us(), t1, t2, t3;
+		struct cell *c = start_cell(3000000 + i, exe, 1);
+		struct cell_event ev;
+
+		t1 = now_us();
+		cell_request_spawn(c, 1, argv, CELL_AS_LEARNER, 0, 0, 0, NULL);
+		t2 = t1;
+		for (;;) {
+			if (cell_wait_event(c, &ev, 5000) != 1)
+				return 1;
+			if (ev.type == CELL_EV_SPAWNED)
+				t2 = now_us();
+			if (ev.type == CELL_EV_EXIT) {
+				cell_event_clear(&ev);
+				break;
+			}
+			cell_event_clear(&ev);
+		}
+		t3 = now_us();
+		cell_stop(c);
+		v[0][i] = t1 - t0;
+		v[1][i] = t2 - t1;
+		v[2][i] = t3 - t2;
+		v[3][i] = now_us() - t3;
+	}
+	for (k = 0; k < 4; k++) {
+		printf("%-16s ", name[k]);
+		report(v[k], n);
+	}
 	return 0;
 }
 
@@ -412,6 +457,8 @@ main(int argc, char **argv)
 		return api(atoi(argv[2]), exe);
 	if (argc >= 4 && strcmp(argv[1], "compare") == 0)
 		return compare(atoi(argv[2]), argc - 3, argv + 3, exe);
+	if (argc == 3 && strcmp(argv[1], "phases") == 0)
+		return phases(atoi(argv[2]), exe);
 	if (argc == 3 && strcmp(argv[1], "burst") == 0)
 		return burst(atoi(argv[2]), exe);
 	fprintf(stderr, "usage: cell-start-helper time N CMD... | api N | burst N\n");
