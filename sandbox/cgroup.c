@@ -392,7 +392,9 @@ write_v1(char (*path)[512], const struct cell_limits *l)
  * limits of its last cell already written.  A start whose limits match
  * claims one by rename() to <sup>/<id> (v1 allows a rename within the
  * parent; EEXIST still refuses a duplicate id) and does no mkdir; the
- * refill runs in cell_stop(), while the kernel tears the ended cell down.
+ * refill runs in cell_stop(), while the kernel tears the ended cell down
+ * (measured: no difference in the start+stop cycle against a refill right
+ * after the warden's release, but it takes no CPU from a cell being built).
  * Spares are never used by a cell twice: every cell gets a cgroup no task
  * ever ran in (no charges or counters of an earlier cell), and an ended
  * cell's cgroups are removed as before.  Spares are empty; they go at
