@@ -290,7 +290,7 @@ create_v2(struct cgroup *cg, const char *root, const char *id, const struct cell
 {
 	char own[512], mine[600], parent[700], sup[800], v[64], ctl[64] = "", miss[64];
 	unsigned want = 0, en;
-	int i;
+	int i, enable_err = 0;
 
 	if (own_path(NULL, own, sizeof own) < 0) {
 		snprintf(why, whylen, "cgroup v2: own cgroup not found in /proc/self/cgroup");
@@ -323,8 +323,7 @@ create_v2(struct cgroup *cg, const char *root, const char *id, const struct cell
 	snprintf(sup, sizeof sup, "%s/%s", parent, supervisor_name());
 	if (en && (put(mine, "cgroup.subtree_control", ctl) < 0 ||
 	    put(parent, "cgroup.subtree_control", ctl) < 0 || put(sup, "cgroup.subtree_control", ctl) < 0)) {
-		log_warn_errno("cgroup v2: enable %s in %s (run labhub in a delegated cgroup "
-		    "without other processes)", ctl, mine);
+		enable_err = errno;
 		en = 0;
 	}
 	if ((en & CG_MEMORY) && (snprintf(v, sizeof v, "%llu", (unsigned long long)l->memory),
@@ -338,11 +337,13 @@ create_v2(struct cgroup *cg, const char *root, const char *id, const struct cell
 	    put(cg->path[0], "cpu.max", v) < 0))
 		goto failw;
 	cg->missing = want & ~en;
-	if (cg->missing) {
-		names(cg->missing, miss, sizeof miss);
+	names(cg->missing, miss, sizeof miss);
+	if (enable_err)
+		snprintf(why, whylen, "cgroup v2: enable %s in %s: %s (run labhub in a delegated "
+		    "cgroup without other processes)", ctl, mine, strerror(enable_err));
+	else if (cg->missing)
 		snprintf(why, whylen, "cgroup v2 at %s: no %s controller in %s/cgroup.controllers "
 		    "(bound to cgroup v1, or not delegated)", root, miss, mine[0] ? mine : "/");
-	}
 	return 0;
 failw:
 	snprintf(why, whylen, "cgroup v2: write limits in %s: %s", cg->path[0], strerror(errno));
