@@ -3,12 +3,14 @@
  * API (sandbox/cell.h).
  *
  * Parent (supervisor)                      Child (future warden, PID 1)
- *   compile seccomp filter, open sources
- *   clone(NEWUSER|NEWPID|NEWNS|NEWNET|NEWIPC|NEWUTS)
- *   create cgroups, open their cgroup.procs
- *   clone, write uid/gid maps              wait on the sync pipe
+ *   check the sources
+ *   create cgroups (v1: claim spares) and write the limits, open their
+ *   tasks files (v2: the cgroup dir)
+ *   clone(NEWUSER|NEWPID|NEWNS|NEWNET|NEWIPC|NEWUTS)  (v2: clone3 into the cgroup)
+ *   write uid/gid maps                     v1: join the cgroups (write "0" to the fds
+ *                                          we got), then wait on the sync pipe
  *   release the child  ------------------> oom_score_adj 1000, become root of the userns,
- *   compile seccomp if not cached          join the cgroups (write "0" to the fds we got),
+ *   compile seccomp if not cached
  *   filter -> sync pipe -----------------> net (lo up), mounts + pivot_root, rlimits,
  *                                          unshare(NEWCGROUP), seccomp (last)
  *   wait (bounded) for "ready" <---------- warden_main(): "ready", then serve
@@ -48,6 +50,7 @@ struct cell {
 	int fd;
 	int ready;	/* the warden said "ready" */
 	unsigned degraded;
+	struct cell_limits limits;
 	struct cgroup cg;
 	struct workspace *ws;	/* image workspace held for this cell, or NULL */
 	char id[CELL_ID_MAX + 1];
@@ -255,6 +258,15 @@ close_inherited(const int *keep, int nkeep)
 	syscall(SYS_close_range, lo, ~0u, 0);
 }
 
+static double
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
 static void __attribute__((noreturn))
 child_main(int sock, int sync_fd, struct contain_ctx *x)
 {
@@ -265,6 +277,7 @@ child_main(int sock, int sync_fd, struct contain_ctx *x)
 
 	sigset_t none;
 	int sig;
+	double t_go, t[6];
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* nothing of the supervisor's signal set-up: as PID 1 with default
@@ -280,8 +293,16 @@ child_main(int sock, int sync_fd, struct contain_ctx *x)
 		dup2(fd, 1);
 		close(fd);
 	}
+	/* Into the cell's cgroups first, while the parent writes the id maps:
+	 * the kernel checks the credentials of whoever opened the fds (the
+	 * supervisor), not ours, so this needs nothing of the user namespace. */
+	t[0] = mono_us();
+	if (cgroup_join_self(x->cg_fds, &e) < 0)
+		child_fail(sock, &e);
+	t[1] = mono_us();
 	if (read(sync_fd, &go, 1) != 1 || go != 'g')
 		_exit(1);	/* the parent gave up */
+	t_go = mono_us();
 	log_set_tag("warden");
 	prctl(PR_SET_NAME, "labhub-warden");
 	/* the OOM killer takes cell processes first, never the supervisor */
@@ -310,9 +331,14 @@ child_main(int sock, int sync_fd, struct contain_ctx *x)
 	}
 	if (userns_become_root(x, &e) < 0)
 		child_fail(sock, &e);
-	if (cgroup_join_self(x->cg_fds, &e) < 0)
+	t[2] = mono_us();
+	if (net_setup(&e) < 0)
 		child_fail(sock, &e);
-	if (net_setup(&e) < 0 || mount_build_root(x, &e) < 0 || rlimit_apply(x, &e) < 0)
+	t[5] = mono_us();
+	if (mount_build_root(x, &e) < 0)
+		child_fail(sock, &e);
+	t[3] = mono_us();
+	if (rlimit_apply(x, &e) < 0)
 		child_fail(sock, &e);
 	/* the filter, if the parent compiled it while we were busy */
 	if (read(sync_fd, &go, 1) != 1 || go != 'c')
@@ -334,8 +360,14 @@ child_main(int sock, int sync_fd, struct contain_ctx *x)
 		close(x->exe_fd);
 	if (x->tool_fd >= 0)
 		close(x->tool_fd);
+	t[4] = mono_us();
 	if (seccomp_filter_load(x->bpf, &e) < 0)	/* last */
 		child_fail(sock, &e);
+	/* LABHUB_LOG=debug: where the child's part of a start goes (tests/bench/cell-start) */
+	log_debug("cell set-up in %.2f ms after release (cgroup join %.2f before it; oom+fds+root %.2f, "
+	    "net %.2f, mounts %.2f, rlimits+filter+cgroupns %.2f, seccomp load %.2f)",
+	    (mono_us() - t_go) / 1e3, (t[1] - t[0]) / 1e3, (t[2] - t_go) / 1e3, (t[5] - t[2]) / 1e3,
+	    (t[3] - t[5]) / 1e3, (t[4] - t[3]) / 1e3, (mono_us() - t[4]) / 1e3);
 	warden_main(sock, x);
 }
 
@@ -410,13 +442,46 @@ close_fds(int *fds, int n)
 		}
 }
 
-static double
-mono_us(void)
-{
-	struct timespec ts;
+/* clone3's arguments up to `cgroup` (CLONE_ARGS_SIZE_VER2), spelled out
+ * so that older kernel headers build too */
+struct clone_args_v2 {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size, cgroup;
+};
+#define CELL_CLONE_INTO_CGROUP 0x200000000ULL
+#define CELL_CLONE_PIDFD 0x00001000ULL
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+/*
+ * The warden, in its new namespaces.  With a v2 cgroup fd, clone3 puts it
+ * into the cell's cgroup at birth (CLONE_INTO_CGROUP: no migration at
+ * all, the limits hold from its first instruction) and hands back a pidfd
+ * in *pidfd; -1 with errno if the kernel lacks either.  Without one, plain
+ * clone: the child joins its cgroups itself (cgroup_join_self()).
+ */
+static pid_t
+clone_cell(int cgfd, int *pidfd)
+{
+	const uint64_t ns = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET |
+	    CLONE_NEWIPC | CLONE_NEWUTS;
+
+	*pidfd = -1;
+	if (cgfd >= 0) {
+		struct clone_args_v2 a;
+		int fd = -1;
+		pid_t pid;
+
+		memset(&a, 0, sizeof a);
+		a.flags = ns | CELL_CLONE_INTO_CGROUP | CELL_CLONE_PIDFD;
+		a.pidfd = (uint64_t)(uintptr_t)&fd;
+		a.exit_signal = SIGCHLD;
+		a.cgroup = (uint64_t)cgfd;
+		pid = (pid_t)syscall(SYS_clone3, &a, sizeof a);
+
+		if (pid > 0)
+			*pidfd = fd;	/* clone3 makes it O_CLOEXEC */
+		return pid;
+	}
+	return (pid_t)syscall(SYS_clone, ns | SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
 static int
@@ -428,7 +493,7 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 	double t0 = mono_us(), t_clone = t0, t_maps = t0, t_join = t0;
 	const void *bpf = NULL;
 	static int warned_cgroup;
-	int sv[2] = { -1, -1 }, sync[2] = { -1, -1 }, status;
+	int sv[2] = { -1, -1 }, sync[2] = { -1, -1 }, status, cgfd = -1;
 	pid_t pid;
 
 	*out = NULL;
@@ -452,6 +517,7 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 	c->pid = -1;
 	c->pidfd = -1;
 	snprintf(c->id, sizeof c->id, "%s", spec->id);
+	c->limits = spec->limits;
 	x.bpf = seccomp_filter_cached();	/* NULL the first time: compiled below, in parallel */
 	if (spec->workspace && (x.ws_fd = open_dir(spec->workspace, "workspace", err, errlen)) < 0)
 		goto fail;
@@ -508,6 +574,17 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 		x.degraded |= CELL_DEGRADED_NO_CGROUP;
 		snprintf(c->degraded_text, sizeof c->degraded_text,
 		    "no cgroup limits (%s); rlimits still apply", why);
+	} else if (c->cg.missing) {
+		/* placed in its cgroup, but some limit has no controller there */
+		if (!warned_cgroup++)
+			log_warn("cells run without some cgroup limits: %s", why);
+		x.degraded |= CELL_DEGRADED_NO_CGROUP;
+		snprintf(c->degraded_text, sizeof c->degraded_text,
+		    "no cgroup limit for%s%s%s (%s); rlimits still apply (%sRLIMIT_NPROC for pids%s)",
+		    c->cg.missing & CG_MEMORY ? " memory" : "", c->cg.missing & CG_PIDS ? " pids" : "",
+		    c->cg.missing & CG_CPU ? " cpu" : "", why,
+		    c->cg.missing & CG_MEMORY ? "RLIMIT_AS for memory, " : "",
+		    c->cg.missing & CG_CPU ? "; no CPU share, only RLIMIT_CPU if cputime is set" : "");
 	}
 	if (x.unpriv) {
 		x.degraded |= CELL_DEGRADED_ONE_UID;
@@ -521,8 +598,14 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 		goto fail;
 	c->degraded = x.degraded;
 	x.cg_fds[0] = x.cg_fds[1] = x.cg_fds[2] = -1;
-	if (c->cg.n && cgroup_open_procs(&c->cg, x.cg_fds) < 0) {
-		snprintf(err, errlen, "cgroup: open %s/cgroup.procs: %s", c->cg.path[0], strerror(errno));
+	if (c->cg.version == 2 && !getenv("LABHUB_TEST_NO_CLONE3") &&
+	    (cgfd = cgroup_open_dir(&c->cg)) < 0) {
+		snprintf(err, errlen, "cgroup: open %s: %s", c->cg.path[0], strerror(errno));
+		goto fail;
+	}
+	if (c->cg.n && cgfd < 0 && cgroup_open_procs(&c->cg, x.cg_fds) < 0) {
+		snprintf(err, errlen, "cgroup: open %s/%s: %s", c->cg.path[0],
+		    c->cg.version == 1 ? "tasks" : "cgroup.procs", strerror(errno));
 		goto fail;
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 ||
@@ -531,8 +614,20 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 		goto fail;
 	}
 	t_clone = mono_us();
-	pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET |
-	    CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD, NULL, NULL, NULL, NULL);
+	pid = clone_cell(cgfd, &c->pidfd);
+	if (pid < 0 && cgfd >= 0 && (errno == ENOSYS || errno == E2BIG || errno == EINVAL ||
+	    errno == EOPNOTSUPP || errno == EBUSY)) {
+		/* no clone3 or no CLONE_INTO_CGROUP here: the child joins by itself */
+		log_debug("cell %s: clone3(CLONE_INTO_CGROUP): %s; joining through cgroup.procs",
+		    c->id, strerror(errno));
+		close(cgfd);
+		cgfd = -1;
+		if (cgroup_open_procs(&c->cg, x.cg_fds) < 0) {
+			snprintf(err, errlen, "cgroup: open %s/cgroup.procs: %s", c->cg.path[0], strerror(errno));
+			goto fail;
+		}
+		pid = clone_cell(-1, &c->pidfd);
+	}
 	if (pid < 0) {
 		snprintf(err, errlen, "clone (new user, pid, mount, net, ipc, uts namespaces): %s%s",
 		    strerror(errno), errno == EPERM || errno == ENOSPC || errno == EACCES ?
@@ -546,10 +641,15 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 		child_main(sv[1], sync[0], &x);
 	}
 	c->pid = pid;
-	c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);	/* -1 before Linux 5.3: kill() then */
-	if (c->pidfd >= 0)
-		fcntl(c->pidfd, F_SETFD, FD_CLOEXEC);
+	if (c->pidfd < 0) {
+		c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);	/* -1 before Linux 5.3: kill() then */
+		if (c->pidfd >= 0)
+			fcntl(c->pidfd, F_SETFD, FD_CLOEXEC);
+	}
 	close_fds(x.cg_fds, 3);
+	if (cgfd >= 0)
+		close(cgfd);
+	cgfd = -1;
 	close(sv[1]);
 	close(sync[0]);
 	sv[1] = sync[0] = -1;
@@ -558,8 +658,8 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 	if (userns_write_maps(pid, x.unpriv, err, errlen) < 0)
 		goto fail;
 	t_maps = mono_us();
-	/* The child joins its cgroups itself, through fds we opened (a v1
-	 * migration waits for an RCU grace period: we do not). */
+	/* v1 (or v2 without clone3): the child joins its cgroups itself,
+	 * through fds we opened, before anything else it does. */
 	if (write(sync[1], "g", 1) != 1) {
 		snprintf(err, errlen, "release warden: %s", strerror(errno));
 		goto fail;
@@ -584,8 +684,8 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 		c->ready = 1;
 	}
 	fcntl(c->fd, F_SETFL, O_NONBLOCK);
-	log_debug("cell %s: ready in %.2f ms (prepare %.2f, clone+maps %.2f, cgroup join+seccomp %.2f, "
-	    "wait for contain %.2f)", c->id, (mono_us() - t0) / 1e3, (t_clone - t0) / 1e3,
+	log_debug("cell %s: ready in %.2f ms (prepare %.2f, clone+maps %.2f, release %.2f, "
+	    "wait for the warden %.2f)", c->id, (mono_us() - t0) / 1e3, (t_clone - t0) / 1e3,
 	    (t_maps - t_clone) / 1e3, (t_join - t_maps) / 1e3, (mono_us() - t_join) / 1e3);
 	if (c->degraded)
 		log_debug("cell %s: degraded: %s", c->id, c->degraded_text);
@@ -593,6 +693,8 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 	return 0;
 fail:
 	close_fds(x.cg_fds, 3);
+	if (cgfd >= 0)
+		close(cgfd);
 	if (x.ws_fd >= 0)
 		close(x.ws_fd);
 	if (x.lab_fd >= 0)
@@ -611,6 +713,11 @@ fail:
 		close(sync[1]);
 	if (c->pid > 0) {
 		kill_warden(c);
+		/* while the kernel tears the cell down: the next cell's cgroups
+		 * (at start they would take CPU from the cell being built, which
+		 * a learner waits for; nobody waits for a stop) */
+		if (c->cg.version == 1)
+			cgroup_refill(&c->limits);
 		while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
 			;
 	}
@@ -850,6 +957,11 @@ cell_stop(struct cell *c)
 
 	if (c->pid > 0) {
 		kill_warden(c);
+		/* while the kernel tears the cell down: the next cell's cgroups
+		 * (at start they would take CPU from the cell being built, which
+		 * a learner waits for; nobody waits for a stop) */
+		if (c->cg.version == 1)
+			cgroup_refill(&c->limits);
 		while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
 			;
 	}

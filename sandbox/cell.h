@@ -34,7 +34,18 @@
  * the caller's own uid can be mapped, so learner and lab share uid 1000
  * (CELL_DEGRADED_ONE_UID).  When the cgroup tree is not writable the cell
  * runs without memory/pids/cpu cgroup limits (CELL_DEGRADED_NO_CGROUP):
- * rlimits (RLIMIT_AS for memory, RLIMIT_NPROC for pids) still apply.
+ * rlimits (RLIMIT_AS for memory, RLIMIT_NPROC for pids) still apply.  On
+ * cgroup v2 a cell is always placed in its own cgroup when the tree is
+ * writable; a limit whose controller is not available there (not
+ * delegated, or bound to v1 on a hybrid host) sets the same bit, and
+ * cell_degraded_text() names the controllers missing.
+ *
+ * Cgroups: v2 if LABHUB_CGROUP_ROOT (default /sys/fs/cgroup) is a cgroup2
+ * mount, else v1 below it (memory, pids, cpu); cells live under
+ * <own cgroup>/labhub/s<supervisor pid>-<start time>/<id>.  The warden is
+ * inside its cgroups before it does anything else (v2: clone3 with
+ * CLONE_INTO_CGROUP; v1: it writes itself into `tasks`), so everything in
+ * the cell is limited from its first instruction.
  *
  * Workspace size: the workspace is on disk (it must survive a server
  * restart).  Its cap is enforced per file with RLIMIT_FSIZE (EFBIG/SIGXFSZ

@@ -30,40 +30,70 @@
 
 static const char *const v1_ctrl[3] = { "memory", "pids", "cpu" };
 
-/* Our own cgroup path for a v1 controller (or v2 when ctrl is NULL). */
+/*
+ * Where the cgroup hierarchies are mounted: LABHUB_CGROUP_ROOT, else
+ * /sys/fs/cgroup.  A cgroup2 mount there (cgroup.controllers exists) means
+ * v2, anything else v1 with one directory per controller.  The override
+ * lets a v1 host run the v2 code against a cgroup2 mount of its own (the
+ * tests do, in a private mount namespace).
+ */
+static const char *
+cg_root(void)
+{
+	const char *r = getenv("LABHUB_CGROUP_ROOT");
+
+	return r != NULL && r[0] == '/' ? r : CG_ROOT;
+}
+
+/* Our own cgroup path for a v1 controller (memory, pids, cpu) or v2 (ctrl
+ * NULL), "" for the root; /proc/self/cgroup is read once per process (a
+ * supervisor is not moved between cgroups). */
 static int
 own_path(const char *ctrl, char *out, size_t outlen)
 {
-	char line[1024];
-	FILE *f = fopen("/proc/self/cgroup", "re");
-	int found = -1;
+	static struct { int r; char path[512]; } cache[4];
+	static pid_t cached_for;
+	int k = 3, i;
 
-	if (f == NULL)
+	for (i = 0; ctrl != NULL && i < 3; i++)
+		if (strcmp(ctrl, v1_ctrl[i]) == 0)
+			k = i;
+	if (ctrl != NULL && k == 3)
 		return -1;
-	while (fgets(line, sizeof line, f)) {
-		char *a = strchr(line, ':'), *b, *tok, *save;
+	if (cached_for != getpid()) {
+		char line[1024];
+		FILE *f = fopen("/proc/self/cgroup", "re");
 
-		if (a == NULL || (b = strchr(a + 1, ':')) == NULL)
-			continue;
-		*b = 0;
-		b[strcspn(b + 1, "\n") + 1] = 0;
-		if (ctrl == NULL) {
+		for (i = 0; i < 4; i++)
+			cache[i].r = -1;
+		while (f != NULL && fgets(line, sizeof line, f)) {
+			char *a = strchr(line, ':'), *b, *tok, *save;
+
+			if (a == NULL || (b = strchr(a + 1, ':')) == NULL)
+				continue;
+			*b++ = 0;
+			b[strcspn(b, "\n")] = 0;
+			if (strcmp(b, "/") == 0)
+				b[0] = 0;
 			if (a[1] == 0) {
-				snprintf(out, outlen, "%s", b + 1);
-				found = 0;
+				snprintf(cache[3].path, sizeof cache[3].path, "%s", b);
+				cache[3].r = 0;
 			}
-			continue;
+			for (tok = strtok_r(a + 1, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+				for (i = 0; i < 3; i++)
+					if (strcmp(tok, v1_ctrl[i]) == 0) {
+						snprintf(cache[i].path, sizeof cache[i].path, "%s", b);
+						cache[i].r = 0;
+					}
 		}
-		for (tok = strtok_r(a + 1, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-			if (strcmp(tok, ctrl) == 0) {
-				snprintf(out, outlen, "%s", b + 1);
-				found = 0;
-			}
+		if (f == NULL)
+			return -1;
+		fclose(f);
+		cached_for = getpid();
 	}
-	fclose(f);
-	if (found == 0 && strcmp(out, "/") == 0)
-		out[0] = 0;
-	return found;
+	if (cache[k].r == 0)
+		snprintf(out, outlen, "%s", cache[k].path);
+	return cache[k].r;
 }
 
 static int
@@ -208,53 +238,115 @@ make_dirs(const char *base, const char *own, const char *id, char *out, size_t o
 	return -1;
 }
 
-static int
-create_v2(struct cgroup *cg, const char *id, const struct cell_limits *l, char *why, size_t whylen)
+/* The controllers of `want` (CG_MEMORY...) listed in dir/cgroup.controllers. */
+static unsigned
+v2_available(const char *dir, unsigned want)
 {
-	char own[512], parent[600], sup[700], v[64];
+	char path[700], buf[512], *tok, *save;
+	unsigned have = 0;
+	ssize_t n;
+	int fd, i;
+
+	snprintf(path, sizeof path, "%s/cgroup.controllers", dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	for (tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
+		for (i = 0; i < 3; i++)
+			if (strcmp(tok, v1_ctrl[i]) == 0)
+				have |= 1u << i;
+	return have & want;
+}
+
+/* "memory, pids" for the bits set in m. */
+static void
+names(unsigned m, char *out, size_t outlen)
+{
+	int i;
+
+	out[0] = 0;
+	for (i = 0; i < 3; i++)
+		if (m & (1u << i))
+			snprintf(out + strlen(out), outlen - strlen(out), "%s%s", out[0] ? ", " : "",
+			    v1_ctrl[i]);
+}
+
+/*
+ * v2: one cgroup per cell, <root><own>/labhub/s<sup>/<id>.  The cell is
+ * placed there even when a limit's controller is missing (not enabled in
+ * our own cgroup, or bound to a v1 hierarchy as on a hybrid host): the
+ * cgroup still holds every process of the cell and is removed with it.
+ * The missing controllers are reported in cg->missing and `why`; the
+ * cell then relies on rlimits for those (cell.c marks it degraded).
+ */
+static int
+create_v2(struct cgroup *cg, const char *root, const char *id, const struct cell_limits *l,
+    char *why, size_t whylen)
+{
+	char own[512], mine[600], parent[700], sup[800], v[64], ctl[64] = "", miss[64];
+	unsigned want = 0, en;
+	int i, enable_err = 0;
 
 	if (own_path(NULL, own, sizeof own) < 0) {
-		snprintf(why, whylen, "cgroup v2: own cgroup not found");
+		snprintf(why, whylen, "cgroup v2: own cgroup not found in /proc/self/cgroup");
 		errno = ENOENT;
 		return -1;
 	}
-	snprintf(parent, sizeof parent, CG_ROOT "%s/labhub", own);
-	if (make_dirs(CG_ROOT, own, id, cg->path[0], sizeof cg->path[0], 1) < 0) {
+	snprintf(mine, sizeof mine, "%s%s", root, own);
+	snprintf(parent, sizeof parent, "%s/labhub", mine);
+	if (make_dirs(root, own, id, cg->path[0], sizeof cg->path[0], 1) < 0) {
 		snprintf(why, whylen, "cgroup v2: mkdir under %s: %s", parent, strerror(errno));
 		return -1;
 	}
 	cg->version = 2;
 	cg->n = 1;
-	/* Delegation: every level down to the cell must pass these controllers on. */
-	snprintf(sup, sizeof sup, CG_ROOT "%s", own);
-	if (put(sup, "cgroup.subtree_control", "+memory +pids +cpu") < 0 ||
-	    put(parent, "cgroup.subtree_control", "+memory +pids +cpu") < 0 ||
-	    (snprintf(sup, sizeof sup, "%s/%s", parent, supervisor_name()),
-		put(sup, "cgroup.subtree_control", "+memory +pids +cpu")) < 0) {
-		snprintf(why, whylen, "cgroup v2: enable controllers in %s: %s "
-		    "(run labhub in a delegated cgroup without other processes)", parent, strerror(errno));
-		errno = EOPNOTSUPP;	/* the host's set-up: degrade, do not fail */
-		goto fail;
+	if (l->memory)
+		want |= CG_MEMORY;
+	if (l->pids)
+		want |= CG_PIDS;
+	if (l->cpu_percent)
+		want |= CG_CPU;
+	en = v2_available(mine, want);
+	for (i = 0; i < 3; i++)
+		if (en & (1u << i))
+			snprintf(ctl + strlen(ctl), sizeof ctl - strlen(ctl), "%s+%s", ctl[0] ? " " : "",
+			    v1_ctrl[i]);
+	/* Delegation: every level down to the cell must pass them on.  Our own
+	 * level fails (EBUSY) if it holds processes: that is the host's set-up
+	 * (run labhub in a cgroup of its own), and the limits then fall back
+	 * to rlimits like a missing controller. */
+	snprintf(sup, sizeof sup, "%s/%s", parent, supervisor_name());
+	if (en && (put(mine, "cgroup.subtree_control", ctl) < 0 ||
+	    put(parent, "cgroup.subtree_control", ctl) < 0 || put(sup, "cgroup.subtree_control", ctl) < 0)) {
+		enable_err = errno;
+		en = 0;
 	}
-	if (l->memory) {
-		snprintf(v, sizeof v, "%llu", (unsigned long long)l->memory);
-		if (put(cg->path[0], "memory.max", v) < 0 || put(cg->path[0], "memory.swap.max", "0") < 0)
-			goto failw;
-	}
-	if (l->pids) {
-		snprintf(v, sizeof v, "%u", l->pids);
-		if (put(cg->path[0], "pids.max", v) < 0)
-			goto failw;
-	}
-	if (l->cpu_percent) {
-		snprintf(v, sizeof v, "%u 100000", l->cpu_percent * 1000);
-		if (put(cg->path[0], "cpu.max", v) < 0)
-			goto failw;
-	}
+	if ((en & CG_MEMORY) && (snprintf(v, sizeof v, "%llu", (unsigned long long)l->memory),
+	    put(cg->path[0], "memory.max", v) < 0 ||
+	    (exists(cg->path[0], "memory.swap.max") && put(cg->path[0], "memory.swap.max", "0") < 0)))
+		goto failw;
+	if ((en & CG_PIDS) && (snprintf(v, sizeof v, "%u", l->pids),
+	    put(cg->path[0], "pids.max", v) < 0))
+		goto failw;
+	if ((en & CG_CPU) && (snprintf(v, sizeof v, "%u 100000", l->cpu_percent * 1000),
+	    put(cg->path[0], "cpu.max", v) < 0))
+		goto failw;
+	cg->missing = want & ~en;
+	names(cg->missing, miss, sizeof miss);
+	if (enable_err)
+		snprintf(why, whylen, "cgroup v2: enable %s in %s: %s (run labhub in a delegated "
+		    "cgroup without other processes)", ctl, mine, strerror(enable_err));
+	else if (cg->missing)
+		snprintf(why, whylen, "cgroup v2 at %s: no %s controller in %s/cgroup.controllers "
+		    "(bound to cgroup v1, or not delegated)", root, miss, mine[0] ? mine : "/");
 	return 0;
 failw:
 	snprintf(why, whylen, "cgroup v2: write limits in %s: %s", cg->path[0], strerror(errno));
-fail:
 	{
 		int e = errno;
 
@@ -264,16 +356,187 @@ fail:
 	return -1;
 }
 
+/* Write the limits l into the three v1 cgroups at path (fresh ones: no limits yet). */
 static int
-create_v1(struct cgroup *cg, const char *id, const struct cell_limits *l, char *why, size_t whylen)
+write_v1(char (*path)[512], const struct cell_limits *l)
 {
-	char own[512], base[128], v[64];
+	char v[64];
+
+	if (l->memory) {
+		snprintf(v, sizeof v, "%llu", (unsigned long long)l->memory);
+		if (put(path[0], "memory.limit_in_bytes", v) < 0)
+			return -1;
+		/* no swap beyond the cap, where swap accounting exists */
+		if (exists(path[0], "memory.memsw.limit_in_bytes") &&
+		    put(path[0], "memory.memsw.limit_in_bytes", v) < 0)
+			return -1;
+	}
+	if (l->pids) {
+		snprintf(v, sizeof v, "%u", l->pids);
+		if (put(path[1], "pids.max", v) < 0)
+			return -1;
+	}
+	if (l->cpu_percent) {
+		snprintf(v, sizeof v, "%u", l->cpu_percent * 1000);
+		if (put(path[2], "cpu.cfs_period_us", "100000") < 0 ||
+		    put(path[2], "cpu.cfs_quota_us", v) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Spare cgroups (v1).  Creating a cell's three cgroups and writing its
+ * limits is ~10 kernfs calls before the clone; a supervisor that starts
+ * cells again and again (the server, not `labhub cell run`) keeps up to
+ * CG_SPARES sets made ahead, <sup>/spare-N in each controller, with the
+ * limits of its last cell already written.  A start whose limits match
+ * claims one by rename() to <sup>/<id> (v1 allows a rename within the
+ * parent; EEXIST still refuses a duplicate id) and does no mkdir; the
+ * refill runs in cell_stop(), while the kernel tears the ended cell down
+ * (measured: no difference in the start+stop cycle against a refill right
+ * after the warden's release, but it takes no CPU from a cell being built).
+ * Spares are never used by a cell twice: every cell gets a cgroup no task
+ * ever ran in (no charges or counters of an earlier cell), and an ended
+ * cell's cgroups are removed as before.  Spares are empty; they go at
+ * exit (atexit), or with the supervisor's directory when the next
+ * supervisor finds it dead (remove_stale()).
+ */
+#define CG_SPARES 2
+
+static struct spare {
+	char path[3][512];
+	struct cell_limits limits;
+} spares[CG_SPARES];
+static int nspares;
+static pid_t spares_for;	/* the process they belong to: not a forked child */
+static unsigned spare_seq, cells_made;
+
+static int
+same_limits(const struct cell_limits *a, const struct cell_limits *b)
+{
+	return a->memory == b->memory && a->pids == b->pids && a->cpu_percent == b->cpu_percent;
+}
+
+static void
+spares_drain(void)
+{
 	int i;
 
+	if (spares_for != getpid())
+		return;
+	while (nspares > 0) {
+		struct spare *sp = &spares[--nspares];
+
+		for (i = 0; i < 3; i++) {
+			char *slash;
+
+			rmdir(sp->path[i]);
+			slash = strrchr(sp->path[i], '/');
+			if (slash) {
+				*slash = 0;
+				rmdir(sp->path[i]);	/* the supervisor's level, if no cell is left */
+			}
+		}
+	}
+}
+
+/* Claim a spare whose limits are l as cg (paths <sup>/<id>).  0, 1 if none, -1 with errno. */
+static int
+claim_spare(struct cgroup *cg, const char *id, const struct cell_limits *l)
+{
+	int k, i;
+
+	if (spares_for != getpid())
+		return 1;
+	for (k = 0; k < nspares && !same_limits(&spares[k].limits, l); k++)
+		;
+	if (k == nspares)
+		return 1;
+	for (i = 0; i < 3; i++) {
+		char *slash;
+
+		snprintf(cg->path[i], sizeof cg->path[i], "%s", spares[k].path[i]);
+		slash = strrchr(cg->path[i], '/');
+		if ((size_t)(slash + 1 - cg->path[i]) + strlen(id) >= sizeof cg->path[i]) {
+			errno = ENAMETOOLONG;
+			break;
+		}
+		strcpy(slash + 1, id);
+		if (rename(spares[k].path[i], cg->path[i]) < 0)
+			break;	/* EEXIST: a live cell of this id */
+	}
+	if (i < 3) {
+		int e = errno;
+
+		while (i-- > 0)
+			rename(cg->path[i], spares[k].path[i]);	/* still a spare */
+		errno = e;
+		return -1;
+	}
+	spares[k] = spares[--nspares];
+	cg->version = 1;
+	cg->n = 3;
+	return 0;
+}
+
+void
+cgroup_refill(const struct cell_limits *l)
+{
+	const char *root = cg_root();
+	char own[512], name[32];
+	struct spare *sp;
+	int i;
+
+	if (cells_made < 2 || exists(root, "cgroup.controllers"))
+		return;	/* one cell per process (the CLI), or v2: no spares */
+	if (spares_for != getpid()) {
+		nspares = 0;	/* a forked child's copy of its parent's list */
+		if (spares_for == 0)
+			atexit(spares_drain);
+		spares_for = getpid();
+	}
+	while (nspares < CG_SPARES) {
+		sp = &spares[nspares];
+		snprintf(name, sizeof name, "spare-%u", spare_seq++);
+		for (i = 0; i < 3; i++) {
+			if (own_path(v1_ctrl[i], own, sizeof own) < 0 ||
+			    (size_t)snprintf(sp->path[i], sizeof sp->path[i], "%s/%s%s/labhub/%s/%s", root,
+				v1_ctrl[i], own, supervisor_name(), name) >= sizeof sp->path[i] ||
+			    mkdir(sp->path[i], 0755) < 0)
+				break;
+		}
+		if (i < 3 || write_v1(sp->path, l) < 0) {
+			log_debug("cgroup: no spare cgroup %s: %s", sp->path[i < 3 ? i : 0], strerror(errno));
+			while (i-- > 0)
+				rmdir(sp->path[i]);
+			return;
+		}
+		sp->limits = *l;
+		nspares++;
+	}
+}
+
+static int
+create_v1(struct cgroup *cg, const char *root, const char *id, const struct cell_limits *l,
+    char *why, size_t whylen)
+{
+	char own[512], base[600];
+	int i, r;
+
+	cells_made++;
+	r = claim_spare(cg, id, l);
+	if (r == 0)
+		return 0;
+	if (r < 0) {
+		snprintf(why, whylen, "cgroup v1: rename a spare to %s: %s", cg->path[0], strerror(errno));
+		memset(cg, 0, sizeof *cg);
+		return -1;
+	}
 	cg->version = 1;
 	cg->n = 0;
 	for (i = 0; i < 3; i++) {
-		snprintf(base, sizeof base, CG_ROOT "/%s", v1_ctrl[i]);
+		snprintf(base, sizeof base, "%s/%s", root, v1_ctrl[i]);
 		if (own_path(v1_ctrl[i], own, sizeof own) < 0 || access(base, F_OK) < 0) {
 			snprintf(why, whylen, "cgroup v1: no %s controller", v1_ctrl[i]);
 			errno = ENOENT;
@@ -286,29 +549,11 @@ create_v1(struct cgroup *cg, const char *id, const struct cell_limits *l, char *
 		}
 		cg->n = i + 1;
 	}
-	if (l->memory) {
-		snprintf(v, sizeof v, "%llu", (unsigned long long)l->memory);
-		if (put(cg->path[0], "memory.limit_in_bytes", v) < 0)
-			goto failw;
-		/* no swap beyond the cap, where swap accounting exists */
-		if (exists(cg->path[0], "memory.memsw.limit_in_bytes") &&
-		    put(cg->path[0], "memory.memsw.limit_in_bytes", v) < 0)
-			goto failw;
-	}
-	if (l->pids) {
-		snprintf(v, sizeof v, "%u", l->pids);
-		if (put(cg->path[1], "pids.max", v) < 0)
-			goto failw;
-	}
-	if (l->cpu_percent) {
-		snprintf(v, sizeof v, "%u", l->cpu_percent * 1000);
-		if (put(cg->path[2], "cpu.cfs_period_us", "100000") < 0 ||
-		    put(cg->path[2], "cpu.cfs_quota_us", v) < 0)
-			goto failw;
+	if (write_v1(cg->path, l) < 0) {
+		snprintf(why, whylen, "cgroup v1: write limits: %s", strerror(errno));
+		goto fail;
 	}
 	return 0;
-failw:
-	snprintf(why, whylen, "cgroup v1: write limits: %s", strerror(errno));
 fail:
 	{
 		int e = errno;
@@ -322,16 +567,39 @@ fail:
 int
 cgroup_create(struct cgroup *cg, const char *id, const struct cell_limits *l, char *why, size_t whylen)
 {
+	const char *root = cg_root();
+
 	memset(cg, 0, sizeof *cg);
-	if (access(CG_ROOT "/cgroup.controllers", F_OK) == 0)
-		return create_v2(cg, id, l, why, whylen);
-	return create_v1(cg, id, l, why, whylen);
+	if (exists(root, "cgroup.controllers"))
+		return create_v2(cg, root, id, l, why, whylen);
+	return create_v1(cg, root, id, l, why, whylen);
+}
+
+/* v2: the cell's cgroup directory for clone3(CLONE_INTO_CGROUP), or -1. */
+int
+cgroup_open_dir(const struct cgroup *cg)
+{
+	if (cg->version != 2 || cg->n != 1)
+		return -1;
+	return open(cg->path[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 }
 
 /*
- * Open the cells' cgroup.procs files for the child to join by itself: the
- * kernel checks the opener's credentials (ours), and the supervisor does
- * not wait for the migration (in v1 it waits for an RCU grace period).
+ * Open the files through which the child joins the cell's cgroups by
+ * itself (the kernel checks the opener's credentials: ours).
+ *
+ * v1: `tasks`, not `cgroup.procs`.  Writing a pid to cgroup.procs moves a
+ * whole thread group, and the kernel takes cgroup_threadgroup_rwsem for
+ * writing, a percpu rwsem whose write side waits for an RCU grace period
+ * (rcu_sync_enter) unless another migration ran a moment before: 10-20 ms
+ * on an idle 2-CPU VM, more under load, and the first cell of every
+ * `labhub cell run` paid it.  The child is single-threaded (a fresh
+ * clone) and writes "0" (itself) to `tasks`: the kernel then skips that
+ * lock (cgroup_procs_write_start(): a thread moving itself cannot exit or
+ * exec under it), and the move costs microseconds.  Moving its one thread
+ * moves the whole process, and everything it forks later is born inside.
+ * v2 has no such file for domain cgroups: there clone3(CLONE_INTO_CGROUP)
+ * places the child at birth, and cgroup.procs is the fallback.
  */
 int
 cgroup_open_procs(const struct cgroup *cg, int *fds)
@@ -342,7 +610,8 @@ cgroup_open_procs(const struct cgroup *cg, int *fds)
 	for (i = 0; i < 3; i++)
 		fds[i] = -1;
 	for (i = 0; i < cg->n; i++) {
-		snprintf(path, sizeof path, "%s/cgroup.procs", cg->path[i]);
+		snprintf(path, sizeof path, "%s/%s", cg->path[i],
+		    cg->version == 1 ? "tasks" : "cgroup.procs");
 		fds[i] = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 		if (fds[i] < 0) {
 			while (i > 0)
@@ -353,7 +622,7 @@ cgroup_open_procs(const struct cgroup *cg, int *fds)
 	return 0;
 }
 
-/* In the child: move ourselves ("0") into every cell cgroup; closes the fds. */
+/* In the child (single-threaded): move ourselves ("0") into every cell cgroup; closes the fds. */
 int
 cgroup_join_self(int *fds, struct contain_err *e)
 {
@@ -363,7 +632,7 @@ cgroup_join_self(int *fds, struct contain_err *e)
 		if (fds[i] < 0)
 			continue;
 		if (r == 0 && write(fds[i], "0", 1) != 1)
-			r = contain_fail(e, "cgroup: join (write cgroup.procs)");
+			r = contain_fail(e, "cgroup: join (write \"0\" to tasks/cgroup.procs)");
 		close(fds[i]);
 		fds[i] = -1;
 	}

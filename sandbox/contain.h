@@ -69,13 +69,20 @@ const void *seccomp_filter_receive(int fd);
 int seccomp_filter_load(const void *prog, struct contain_err *e);
 
 /* cgroup.c */
+enum { CG_MEMORY = 1, CG_PIDS = 2, CG_CPU = 4 };
 struct cgroup {
 	int version;		/* 1, 2, or 0 = none */
 	char path[3][512];	/* v1: memory, pids, cpu; v2: path[0] */
 	int n;
+	unsigned missing;	/* v2: CG_* limits asked for whose controller is not there */
 };
+/* 0 (with cg->missing and a reason in why if some controller is missing), or -1. */
 int cgroup_create(struct cgroup *cg, const char *id, const struct cell_limits *l,
     char *why, size_t whylen);
+int cgroup_open_dir(const struct cgroup *cg);	/* v2: for CLONE_INTO_CGROUP */
+/* v1, once a process has made two cells: make spare cgroups with limits l
+ * ahead of the next cgroup_create() (call it off the critical path). */
+void cgroup_refill(const struct cell_limits *l);
 int cgroup_open_procs(const struct cgroup *cg, int *fds);
 int cgroup_join_self(int *fds, struct contain_err *e);
 void cgroup_destroy(struct cgroup *cg);

@@ -226,7 +226,8 @@ seccomp_filter_build(char *err, size_t errlen)
 		return NULL;
 	}
 	if (seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS) < 0 ||
-	    seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0) < 0 || add_rules(ctx) < 0) {
+	    seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0) < 0 ||
+	    seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2) < 0 || add_rules(ctx) < 0) {
 		snprintf(err, errlen, "seccomp: building the filter failed");
 		goto out;
 	}

@@ -3,7 +3,8 @@
  * the IPC frame codec (every malformed frame is refused), fd passing,
  * the limits parser, the compiled seccomp filter (loaded into this test
  * process: refused calls fail with EPERM, kernel loading kills with
- * SIGSYS), and workspace removal that never follows links.
+ * SIGSYS), workspace removal that never follows links, and the file a
+ * warden joins its cgroups through.
  * These run in the sanitizer build too.
  */
 #include "config.h"
@@ -290,6 +291,59 @@ START_TEST(test_workspace_remove_no_follow)
 }
 END_TEST
 
+/*
+ * The warden joins a v1 cgroup through `tasks` ("0": itself, one thread),
+ * never through cgroup.procs: a cgroup.procs write waits for an RCU grace
+ * period (12-20 ms a cell, sandbox/README.md), `tasks` does not.  v2 has
+ * only cgroup.procs.  Checked on stand-in files in a temp dir.
+ */
+START_TEST(test_cgroup_join_file)
+{
+	char dir[] = "/tmp/labhub-cg-XXXXXX", p[600], buf[8];
+	struct cgroup cg;
+	struct contain_err e;
+	struct stat st, want;
+	int fds[3], fd, v;
+	ssize_t n;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	for (v = 1; v <= 2; v++) {
+		const char *file = v == 1 ? "tasks" : "cgroup.procs";
+
+		memset(&cg, 0, sizeof cg);
+		cg.version = v;
+		cg.n = 1;
+		snprintf(cg.path[0], sizeof cg.path[0], "%s", dir);
+		snprintf(p, sizeof p, "%s/tasks", dir);
+		fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		ck_assert_int_ge(fd, 0);
+		close(fd);
+		snprintf(p, sizeof p, "%s/cgroup.procs", dir);
+		fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		ck_assert_int_ge(fd, 0);
+		close(fd);
+		ck_assert_int_eq(cgroup_open_procs(&cg, fds), 0);
+		ck_assert_int_eq(fds[1], -1);
+		snprintf(p, sizeof p, "%s/%s", dir, file);
+		ck_assert_int_eq(stat(p, &want), 0);
+		ck_assert_int_eq(fstat(fds[0], &st), 0);
+		ck_assert_msg(st.st_ino == want.st_ino, "v%d joins through the wrong file", v);
+		ck_assert_int_eq(cgroup_join_self(fds, &e), 0);
+		ck_assert_int_eq(fds[0], -1);
+		fd = open(p, O_RDONLY);
+		n = read(fd, buf, sizeof buf);
+		close(fd);
+		ck_assert_int_eq(n, 1);
+		ck_assert_int_eq(buf[0], '0');	/* itself */
+	}
+	snprintf(p, sizeof p, "%s/tasks", dir);
+	unlink(p);
+	snprintf(p, sizeof p, "%s/cgroup.procs", dir);
+	unlink(p);
+	rmdir(dir);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -321,6 +375,11 @@ suite(void)
 	tc = tcase_create("workspace");
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, test_workspace_remove_no_follow);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("cgroup");
+	tcase_set_timeout(tc, 10);
+	tcase_add_test(tc, test_cgroup_join_file);
 	suite_add_tcase(s, tc);
 	return s;
 }

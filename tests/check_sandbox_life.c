@@ -10,8 +10,10 @@
 #include <check.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -435,6 +437,274 @@ START_TEST(test_stale_cgroups)
 }
 END_TEST
 
+/* The v1 directory of a host pid for controller ctl ("" if not under labhub). */
+static void
+v1_cg(pid_t pid, const char *ctl, char *out, size_t outlen)
+{
+	char path[64], line[1024], key[32];
+	FILE *f;
+
+	out[0] = 0;
+	snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);
+	snprintf(key, sizeof key, ":%s:", ctl);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof line, f)) {
+		char *p = strstr(line, key);
+
+		if (p && strstr(p, "/labhub/")) {
+			p[strcspn(p, "\n")] = 0;
+			snprintf(out, outlen, "/sys/fs/cgroup/%s%s", ctl, p + strlen(key));
+		}
+	}
+	if (f)
+		fclose(f);
+}
+
+static long
+read_long(const char *dir, const char *file)
+{
+	char path[1200];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", dir, file);
+	f = fopen(path, "re");
+	if (f && fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	if (f)
+		fclose(f);
+	return v;
+}
+
+static int
+count_spares(const char *sup)
+{
+	DIR *d = opendir(sup);
+	struct dirent *de;
+	int n = 0;
+
+	while (d && (de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, "spare-", 6) == 0)
+			n++;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/*
+ * v1 spare cgroups: from its second cell on, a supervisor keeps cgroups
+ * made ahead; a cell started from one has its own limits (a spare with
+ * other limits is not used), a duplicate id is still refused, and the
+ * spares are gone when the supervisor exits.
+ */
+START_TEST(test_spares)
+{
+	struct cell *a, *b, *c, *d, *dup = NULL;
+	struct cell_spec spec = { 0 };
+	char cg[1024], sup[1024], pids[1024], err[512];
+	pid_t kid;
+	int st;
+
+	a = t_start(NULL);
+	t_memcg(cell_pid(a), cg, sizeof cg);
+	if (!cg[0] || getenv("LABHUB_CGROUP_ROOT")) {
+		cell_stop(a);
+		return;	/* no v1 cgroups on this host */
+	}
+	snprintf(sup, sizeof sup, "%s", cg);
+	*strrchr(sup, '/') = 0;
+	ck_assert_int_eq(count_spares(sup), 0);	/* one cell: nothing made ahead (the CLI) */
+	b = t_start(NULL);
+	cell_stop(b);	/* the refill runs in cell_stop(), once two cells were made */
+	ck_assert_int_eq(count_spares(sup), 2);
+	b = t_start(NULL);	/* from a spare */
+	ck_assert_int_eq(count_spares(sup), 1);
+	/* other limits: a fresh cgroup with them, the spare stays */
+	c = t_start("pids=77,memory=64M");
+	v1_cg(cell_pid(c), "pids", pids, sizeof pids);
+	ck_assert_int_eq(read_long(pids, "pids.max"), 77);
+	t_memcg(cell_pid(c), cg, sizeof cg);
+	ck_assert_int_eq(read_long(cg, "memory.limit_in_bytes"), 64 << 20);
+	ck_assert_int_eq(count_spares(sup), 1);
+	/* the default limits: a spare, renamed to the cell's id, limits in place */
+	d = t_start(NULL);
+	t_memcg(cell_pid(d), cg, sizeof cg);
+	ck_assert_str_eq(strrchr(cg, '/') + 1, cell_id(d));
+	ck_assert_int_eq(read_long(cg, "memory.limit_in_bytes"), 256 << 20);
+	v1_cg(cell_pid(d), "pids", pids, sizeof pids);
+	ck_assert_int_eq(read_long(pids, "pids.max"), 128);
+	ck_assert_int_eq(count_spares(sup), 0);	/* b and d took them */
+	cell_stop(c);	/* refills, with c's limits: not the default ones */
+	ck_assert_int_eq(count_spares(sup), 2);
+	/* a duplicate id is refused with a matching spare at hand, and the spare is kept */
+	spec.id = cell_id(d);
+	spec.labhub_exe = getenv("LABHUB");
+	cell_limits_default(&spec.limits);
+	ck_assert_int_eq(cell_limits_parse(&spec.limits, "pids=77,memory=64M", err, sizeof err), 0);
+	ck_assert_int_eq(cell_start(&spec, &dup, err, sizeof err), -1);
+	ck_assert_ptr_null(dup);
+	ck_assert_ptr_nonnull(strstr(err, "cgroup"));
+	ck_assert_int_eq(count_spares(sup), 2);
+	c = t_start("pids=77,memory=64M");	/* a spare of those limits */
+	v1_cg(cell_pid(c), "pids", pids, sizeof pids);
+	ck_assert_int_eq(read_long(pids, "pids.max"), 77);
+	ck_assert_int_eq(count_spares(sup), 1);
+	cell_stop(d);
+	cell_stop(c);
+	cell_stop(b);
+	cell_stop(a);
+	ck_assert_msg(access(cg, F_OK) < 0, "cgroup %s left behind", cg);
+	/* a supervisor that exits takes its spares (and its directory) with it */
+	kid = fork();
+	if (kid == 0) {
+		struct cell *x = t_start(NULL), *y = t_start(NULL);
+
+		cell_stop(x);
+		cell_stop(y);
+		exit(0);	/* not _exit: atexit() removes the spares */
+	}
+	ck_assert_int_eq(waitpid(kid, &st, 0), kid);
+	ck_assert_int_eq(st, 0);
+	*strrchr(sup, '/') = 0;	/* .../labhub */
+	{
+		DIR *dd = opendir(sup);
+		struct dirent *de;
+		char pre[32];
+
+		snprintf(pre, sizeof pre, "s%d-", (int)kid);
+		while (dd && (de = readdir(dd)) != NULL)
+			ck_assert_msg(strncmp(de->d_name, pre, strlen(pre)) != 0, "%s/%s left behind",
+			    sup, de->d_name);
+		if (dd)
+			closedir(dd);
+	}
+}
+END_TEST
+
+/*
+ * The cgroup v2 code path, on any host: a cgroup2 hierarchy of our own
+ * (in a private mount namespace of this test process) given to the
+ * sandbox with LABHUB_CGROUP_ROOT.  The cell is placed in
+ * <root><own>/labhub/s<supervisor>-<start>/<id> from birth
+ * (clone3(CLONE_INTO_CGROUP); loop 1: the cgroup.procs fallback; loop 2:
+ * a supervisor in a cgroup below the root), with
+ * everything it starts; a limit whose controller is not there (on a v1
+ * host none is: they are bound to v1) is reported and its rlimit applies;
+ * the cgroup is gone after cell_stop().
+ */
+START_TEST(test_cgroup_v2)
+{
+	char root[] = "/tmp/labhub-cg2-XXXXXX", line[1024], own[512] = "", cg[1600], path[1700];
+	char sup[1600], sub[1100] = "", *p;
+	static const char *const sleeper[] = { "/bin/sleep", "30", NULL };
+	static const char *const limits[] = { "/bin/bash", "-c", "ulimit -v; ulimit -u", NULL };
+	struct cell *c;
+	struct cell_event ev;
+	struct t_result r;
+	FILE *f;
+	int n = 0, have_memory;
+
+	if (geteuid() != 0)
+		return;	/* mounting a cgroup2 hierarchy needs root */
+	ck_assert_int_eq(unshare(CLONE_NEWNS), 0);
+	ck_assert_int_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	ck_assert_msg(mount("cgroup2", root, "cgroup2", 0, NULL) == 0, "mount cgroup2: %s", strerror(errno));
+	setenv("LABHUB_CGROUP_ROOT", root, 1);
+	if (_i == 1)
+		setenv("LABHUB_TEST_NO_CLONE3", "1", 1);
+	if (_i == 2) {
+		/* a supervisor that is not at the root of the hierarchy */
+		snprintf(sub, sizeof sub, "%s/labhub-test-%d", root, (int)getpid());
+		ck_assert_int_eq(mkdir(sub, 0755), 0);
+		snprintf(path, sizeof path, "%s/cgroup.procs", sub);
+		f = fopen(path, "we");
+		ck_assert_ptr_nonnull(f);
+		fprintf(f, "%d\n", (int)getpid());
+		ck_assert_int_eq(fclose(f), 0);
+	}
+	f = fopen("/proc/self/cgroup", "re");
+	while (f && fgets(line, sizeof line, f))
+		if (strncmp(line, "0::", 3) == 0)
+			snprintf(own, sizeof own, "%.*s", (int)strcspn(line + 3, "\n"), line + 3);
+	if (f)
+		fclose(f);
+	if (strcmp(own, "/") == 0)
+		own[0] = 0;
+	if (_i == 2)
+		ck_assert_msg(strstr(own, "/labhub-test-") != NULL, "moved to %s", own);
+	snprintf(path, sizeof path, "%s%s/cgroup.controllers", root, own);
+	f = fopen(path, "re");
+	have_memory = f && fgets(line, sizeof line, f) && strstr(line, "memory") != NULL;
+	if (f)
+		fclose(f);
+
+	c = t_start(NULL);
+	/* where the kernel says the warden is, in the v2 hierarchy */
+	snprintf(path, sizeof path, "/proc/%d/cgroup", (int)cell_pid(c));
+	f = fopen(path, "re");
+	cg[0] = 0;
+	while (f && fgets(line, sizeof line, f))
+		if (strncmp(line, "0::", 3) == 0)
+			snprintf(cg, sizeof cg, "%s%.*s", root, (int)strcspn(line + 3, "\n"), line + 3);
+	if (f)
+		fclose(f);
+	snprintf(path, sizeof path, "%s%s/labhub/s%d-", root, own, (int)getpid());
+	ck_assert_msg(strncmp(cg, path, strlen(path)) == 0, "warden in %s, not under %s", cg, path);
+	p = strrchr(cg, '/');
+	ck_assert_str_eq(p + 1, cell_id(c));
+	/* a process the cell starts is born there too */
+	ck_assert_int_eq(cell_request_spawn(c, 7, sleeper, CELL_AS_LEARNER, 0, 0, 0, NULL), 0);
+	ck_assert_int_eq(cell_wait_event(c, &ev, 5000), 1);
+	ck_assert_int_eq(ev.type, CELL_EV_SPAWNED);
+	cell_event_clear(&ev);
+	snprintf(path, sizeof path, "%s/cgroup.procs", cg);
+	f = fopen(path, "re");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof line, f))
+		n++;
+	fclose(f);
+	ck_assert_int_eq(n, 2);	/* warden and sleep */
+	t_exec(c, limits, &r);
+	if (have_memory) {
+		/* a v2 host with delegated controllers: the limits are the cgroup's */
+		snprintf(path, sizeof path, "%s/memory.max", cg);
+		f = fopen(path, "re");
+		ck_assert_ptr_nonnull(f);
+		ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+		fclose(f);
+		ck_assert_str_eq(line, "268435456\n");
+	} else {
+		/* no controller: said so, and the rlimits stand in */
+		ck_assert(cell_degraded(c) & CELL_DEGRADED_NO_CGROUP);
+		ck_assert_msg(strstr(cell_degraded_text(c), "no cgroup limit for memory pids cpu") &&
+		    strstr(cell_degraded_text(c), "cgroup v2") &&
+		    strstr(cell_degraded_text(c), "rlimits still apply"), "%s", cell_degraded_text(c));
+		ck_assert_str_eq(r.out, "262144\n128");	/* KiB of 256M, pids */
+	}
+	snprintf(sup, sizeof sup, "%s", cg);
+	*strrchr(sup, '/') = 0;
+	cell_stop(c);
+	ck_assert_msg(access(cg, F_OK) < 0, "cgroup %s left behind", cg);
+	ck_assert_msg(access(sup, F_OK) < 0, "cgroup %s left behind", sup);
+	unsetenv("LABHUB_CGROUP_ROOT");
+	unsetenv("LABHUB_TEST_NO_CLONE3");
+	if (_i == 2) {
+		/* back to where we were, then the test's own cgroup (and labhub/ in it) goes */
+		snprintf(path, sizeof path, "%s/cgroup.procs", root);
+		f = fopen(path, "we");
+		ck_assert_ptr_nonnull(f);
+		fprintf(f, "%d\n", (int)getpid());
+		ck_assert_int_eq(fclose(f), 0);
+		snprintf(path, sizeof path, "%s/labhub", sub);
+		ck_assert_int_eq(rmdir(path), 0);
+		ck_assert_int_eq(rmdir(sub), 0);
+	}
+	ck_assert_int_eq(umount2(root, MNT_DETACH), 0);
+	rmdir(root);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -464,6 +734,8 @@ suite(void)
 	tcase_add_test(tc, test_fifty);
 	tcase_add_test(tc, test_workspace_survives);
 	tcase_add_test(tc, test_stale_cgroups);
+	tcase_add_test(tc, test_spares);
+	tcase_add_loop_test(tc, test_cgroup_v2, 0, 3);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -8,8 +8,12 @@
  *                                           round robin, one run of each per round, so a
  *                                           changing machine load hits all alike; the
  *                                           command "@api" is the API cycle above,
- *                                           "@api-nocg" the same without cgroup limits;
+ *                                           "@api-nocg" the same without cgroup limits,
+ *                                           "@api-nowait" as the server does it (nowait
+ *                                           start, request queued before "ready"),
+ *                                           "@api-ready" cell_start() alone (to "ready");
  *                                           one "median p99" line per command
+ *   cell-start-helper phases N              the api cycle in phases: median and p99 of each
  *   cell-start-helper burst N               N cells, each with an interactive bash on a PTY:
  *                                           ms until every prompt is on screen, then PSS of
  *                                           warden and bash and the memory cgroup charge
@@ -28,6 +32,7 @@
 #include <unistd.h>
 
 #include "sandbox/cell.h"
+#include "server/log.h"
 
 static double
 now_us(void)
@@ -155,6 +160,96 @@ api_once(const char *exe, double *us)
 	return 0;
 }
 
+/*
+ * The same cycle the way the server starts a learner's cell
+ * (server/ws_term.c): cell_start_nowait(), the request queued at once
+ * (the warden reads it once ready), its exit, cell_stop().
+ */
+static int
+api_nowait_once(const char *exe, double *us)
+{
+	static const char *const argv[] = { "/bin/true", NULL };
+	static int i;
+	double t = now_us();
+	struct cell *c = start_cell(1000000 + i++, exe, 0);
+	struct cell_event ev;
+	int r;
+
+	cell_request_spawn(c, 1, argv, CELL_AS_LEARNER, 0, 0, 0, NULL);
+	for (;;) {
+		r = cell_wait_event(c, &ev, 5000);
+		if (r == 0 && cell_is_ready(c))
+			continue;	/* "ready" consumed */
+		if (r != 1 || ev.type == CELL_EV_ERROR)
+			return -1;
+		if (ev.type == CELL_EV_EXIT) {
+			cell_event_clear(&ev);
+			break;
+		}
+		cell_event_clear(&ev);
+	}
+	cell_stop(c);
+	*us = now_us() - t;
+	return 0;
+}
+
+/* Only what a learner waits for: cell_start() until "ready" (cell_stop() not timed). */
+static int
+api_ready_once(const char *exe, double *us)
+{
+	static int i;
+	double t = now_us();
+	struct cell *c = start_cell(2000000 + i++, exe, 1);
+
+	*us = now_us() - t;
+	cell_stop(c);
+	return 0;
+}
+
+/* The API cycle in phases: start to ready, spawn request to "spawned", to "exit", cell_stop(). */
+static int
+phases(int n, const char *exe)
+{
+	static const char *const argv[] = { "/bin/true", NULL };
+	double *v[4];
+	const char *name[4] = { "cell_start", "spawn->spawned", "spawned->exit", "cell_stop" };
+	int i, k;
+
+	for (k = 0; k < 4; k++)
+		v[k] = calloc((size_t)n, sizeof(double));
+	for (i = 0; i < n; i++) {
+		double t0 = now_us(), t1, t2, t3;
+		struct cell *c = start_cell(3000000 + i, exe, 1);
+		struct cell_event ev;
+
+		t1 = now_us();
+		cell_request_spawn(c, 1, argv, CELL_AS_LEARNER, 0, 0, 0, NULL);
+		t2 = t1;
+		for (;;) {
+			if (cell_wait_event(c, &ev, 5000) != 1)
+				return 1;
+			if (ev.type == CELL_EV_SPAWNED)
+				t2 = now_us();
+			if (ev.type == CELL_EV_EXIT) {
+				cell_event_clear(&ev);
+				break;
+			}
+			cell_event_clear(&ev);
+		}
+		t3 = now_us();
+		cell_stop(c);
+		v[0][i] = t1 - t0;
+		v[1][i] = t2 - t1;
+		v[2][i] = t3 - t2;
+		v[3][i] = now_us() - t3;
+	}
+	for (k = 0; k < 4; k++) {
+		printf("%-16s ", name[k]);
+		report(v[k], n);
+	}
+	return 0;
+}
+
 static int
 run_once(char **argv, double *us)
 {
@@ -202,7 +297,14 @@ compare(int n, int argc, char **argv, const char *exe)
 			int r;
 
 			nocg = strcmp(cmd[k][0], "@api-nocg") == 0;
-			r = strncmp(cmd[k][0], "@api", 4) == 0 ? api_once(exe, &v[k][i]) : run_once(cmd[k], &v[k][i]);
+			if (strcmp(cmd[k][0], "@api-nowait") == 0)
+				r = api_nowait_once(exe, &v[k][i]);
+			else if (strcmp(cmd[k][0], "@api-ready") == 0)
+				r = api_ready_once(exe, &v[k][i]);
+			else if (strncmp(cmd[k][0], "@api", 4) == 0)
+				r = api_once(exe, &v[k][i]);
+			else
+				r = run_once(cmd[k], &v[k][i]);
 			if (r < 0)
 				return 1;
 		}
@@ -348,12 +450,15 @@ main(int argc, char **argv)
 	const char *exe = getenv("LABHUB");
 
 	signal(SIGPIPE, SIG_IGN);
+	log_init_from_env();	/* LABHUB_LOG=debug: the per-step timings of cell.c */
 	if (argc >= 4 && strcmp(argv[1], "time") == 0)
 		return time_cmd(atoi(argv[2]), argv + 3);
 	if (argc == 3 && strcmp(argv[1], "api") == 0)
 		return api(atoi(argv[2]), exe);
 	if (argc >= 4 && strcmp(argv[1], "compare") == 0)
 		return compare(atoi(argv[2]), argc - 3, argv + 3, exe);
+	if (argc == 3 && strcmp(argv[1], "phases") == 0)
+		return phases(atoi(argv[2]), exe);
 	if (argc == 3 && strcmp(argv[1], "burst") == 0)
 		return burst(atoi(argv[2]), exe);
 	fprintf(stderr, "usage: cell-start-helper time N CMD... | api N | burst N\n");
