@@ -90,17 +90,24 @@ test('a flooding terminal gets its share of output while others type, and all of
     const loud = await learnerWithShell('loud2');
     let bytes = 0;
     loud.ws.on('message', (d, bin) => { if (bin) bytes += d.length; });
+    // someone types every 100 ms; the flood starts only once they do, so no output
+    // made at full speed is still in flight (loopback buffers hold megabytes) while
+    // we measure the share over the next 3 s
+    let typing = true;
+    const keys = (async () => {
+      for (let i = 0; typing; i++) {
+        typist.ws.send(Buffer.from(i % 2 ? '\x7f' : 'x'));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 300));
     loud.ws.send(Buffer.from('base64 /dev/zero\r'));
     await new Promise((r) => setTimeout(r, 500));
-    // someone types every 100 ms for 4 s: after the first second (output already in
-    // flight drains) the flood may send ~rate bytes per second
     let b0 = bytes, t0 = Date.now();
-    for (let i = 0; i < 40; i++) {
-      if (i === 10) { b0 = bytes; t0 = Date.now(); }
-      typist.ws.send(Buffer.from(i % 2 ? '\x7f' : 'x'));
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await new Promise((r) => setTimeout(r, 3000));
     const shared = (bytes - b0) / ((Date.now() - t0) / 1000);
+    typing = false;
+    await keys;
     // nobody types for 2.5 s (the typing window is 2 s), then 2 s alone
     await new Promise((r) => setTimeout(r, 2500));
     b0 = bytes; t0 = Date.now();
