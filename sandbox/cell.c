@@ -24,6 +24,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -267,11 +268,87 @@ mono_us(void)
 	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
+/*
+ * labhub-warden next to the labhub executable (sandbox/warden_exe.c), or -1.
+ * Opened once (O_PATH) and kept: every cell then execs the warden that came
+ * with this server, even after an upgrade replaced the files on disk.
+ */
+static int
+warden_exe_fd(const char *exe_path)
+{
+	static char path[sizeof ((struct contain_ctx *)0)->exe_path + 16];
+	static int fd = -1;
+	char p[sizeof path];
+	const char *slash = strrchr(exe_path, '/');
+
+	if (slash == NULL)
+		return -1;
+	snprintf(p, sizeof p, "%.*s/labhub-warden", (int)(slash - exe_path), exe_path);
+	if (fd >= 0 && strcmp(p, path) == 0)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	snprintf(path, sizeof path, "%s", p);
+	fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		log_debug("%s: %s: the clone itself serves as the warden", path, strerror(errno));
+	return fd;
+}
+
+/*
+ * Last step: exec the small warden program, so that the cell does not keep a
+ * copy-on-write image of the server (each page the server writes after the
+ * clone would stay duplicated in the warden).  Returns only if it could not.
+ */
+static void
+exec_warden(int sock, int warden_fd, const struct contain_ctx *x)
+{
+	char a[6][24];
+	char *argv[8], *envp[1] = { NULL };
+	int i;
+
+	if (warden_fd < 0)
+		return;
+	snprintf(a[0], sizeof a[0], "%d", sock);
+	snprintf(a[1], sizeof a[1], "%u", x->learner_uid);
+	snprintf(a[2], sizeof a[2], "%u", x->lab_uid);
+	snprintf(a[3], sizeof a[3], "%d", x->unpriv ? 1 : 0);
+	snprintf(a[4], sizeof a[4], "%u", x->limits.lifetime_s);
+	snprintf(a[5], sizeof a[5], "%u", x->limits.idle_s);
+	argv[0] = (char *)"labhub-warden";
+	for (i = 0; i < 6; i++)
+		argv[i + 1] = a[i];
+	argv[7] = NULL;
+	if (x->unpriv) {
+		/* inside uid 1000 (not 0), the exec would drop the caps the warden
+		 * holds in its userns and needs to drop them in what it spawns:
+		 * keep them as ambient caps (userns_drop_to() clears those) */
+		struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+		struct __user_cap_data_struct d[2];
+		int cap;
+
+		if (syscall(SYS_capget, &h, d) < 0)
+			return;
+		d[0].inheritable = d[0].permitted;
+		d[1].inheritable = d[1].permitted;
+		if (syscall(SYS_capset, &h, d) < 0)
+			return;
+		for (cap = 0; cap <= 63; cap++)
+			if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0 && errno != EINVAL)
+				return;
+	}
+	if (fcntl(sock, F_SETFD, 0) < 0)
+		return;
+	syscall(SYS_execveat, warden_fd, "", argv, envp, AT_EMPTY_PATH);
+	fcntl(sock, F_SETFD, FD_CLOEXEC);
+}
+
 static void __attribute__((noreturn))
-child_main(int sock, int sync_fd, struct contain_ctx *x)
+child_main(int sock, int sync_fd, int warden_fd, struct contain_ctx *x)
 {
 	struct contain_err e = { "", 0 };
-	int keep[6] = { sock, sync_fd, x->cg_fds[0], x->cg_fds[1], x->cg_fds[2], x->ws_mnt_fd };
+	int keep[7] = { sock, sync_fd, x->cg_fds[0], x->cg_fds[1], x->cg_fds[2], x->ws_mnt_fd,
+	    warden_fd };
 	char go;
 	int fd;
 
@@ -286,7 +363,7 @@ child_main(int sock, int sync_fd, struct contain_ctx *x)
 		signal(sig, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	close_inherited(keep, 6);
+	close_inherited(keep, 7);
 	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (fd >= 0) {
 		dup2(fd, 0);
@@ -368,7 +445,8 @@ child_main(int sock, int sync_fd, struct contain_ctx *x)
 	    "net %.2f, mounts %.2f, rlimits+filter+cgroupns %.2f, seccomp load %.2f)",
 	    (mono_us() - t_go) / 1e3, (t[1] - t[0]) / 1e3, (t[2] - t_go) / 1e3, (t[5] - t[2]) / 1e3,
 	    (t[3] - t[5]) / 1e3, (t[4] - t[3]) / 1e3, (mono_us() - t[4]) / 1e3);
-	warden_main(sock, x);
+	exec_warden(sock, warden_fd, x);
+	warden_main(sock, x);	/* no labhub-warden: the clone serves */
 }
 
 static int
@@ -493,7 +571,7 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 	double t0 = mono_us(), t_clone = t0, t_maps = t0, t_join = t0;
 	const void *bpf = NULL;
 	static int warned_cgroup;
-	int sv[2] = { -1, -1 }, sync[2] = { -1, -1 }, status, cgfd = -1;
+	int sv[2] = { -1, -1 }, sync[2] = { -1, -1 }, status, cgfd = -1, warden_fd;
 	pid_t pid;
 
 	*out = NULL;
@@ -613,6 +691,7 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 		snprintf(err, errlen, "socketpair/pipe: %s", strerror(errno));
 		goto fail;
 	}
+	warden_fd = warden_exe_fd(x.exe_path);
 	t_clone = mono_us();
 	pid = clone_cell(cgfd, &c->pidfd);
 	if (pid < 0 && cgfd >= 0 && (errno == ENOSYS || errno == E2BIG || errno == EINVAL ||
@@ -638,7 +717,7 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 	if (pid == 0) {
 		close(sv[0]);
 		close(sync[1]);
-		child_main(sv[1], sync[0], &x);
+		child_main(sv[1], sync[0], warden_fd, &x);
 	}
 	c->pid = pid;
 	if (c->pidfd < 0) {

@@ -44,8 +44,8 @@ tests_sandbox_attack_SOURCES = tests/sandbox/attack.c
 tests_sandbox_attack_CFLAGS = $(WARN_CFLAGS) -O2
 tests_sandbox_attack_CPPFLAGS =
 tests_sandbox_attack_LDFLAGS =
-TESTS += tests/sandbox/cell-run.sh tests/sandbox/unpriv.sh
-EXTRA_DIST += tests/sandbox/cell-run.sh tests/sandbox/unpriv.sh \
+TESTS += tests/sandbox/cell-run.sh tests/sandbox/unpriv.sh tests/sandbox/warden-image.sh
+EXTRA_DIST += tests/sandbox/cell-run.sh tests/sandbox/unpriv.sh tests/sandbox/warden-image.sh \
 	tests/bench/cell-start sandbox/README.md
 # tests/bench/cell-start: the start-up benchmark (run by hand, not in `make check`)
 check_PROGRAMS += tests/bench/cell-start-helper
@@ -55,3 +55,12 @@ tests_bench_cell_start_helper_LDADD = liblabhub.a $(LABHUB_LIBS)
 check_PROGRAMS += tests/bench/ws-start-helper
 tests_bench_ws_start_helper_SOURCES = tests/bench/ws-start-helper.c
 tests_bench_ws_start_helper_LDADD = liblabhub.a $(LABHUB_LIBS)
+
+# labhub-warden: the warden as a small program that child_main() execs as the
+# last contain step, so a cell does not keep a copy-on-write image of the
+# server (sandbox/warden_exe.c).  Found next to the labhub executable, like
+# labhub-roa; without it the clone itself serves as the warden.
+bin_PROGRAMS += labhub-warden
+labhub_warden_SOURCES = sandbox/warden_exe.c
+labhub_warden_CFLAGS = $(WARN_CFLAGS) $(DEBUG_CFLAGS) $(JANSSON_CFLAGS)
+labhub_warden_LDADD = liblabhub.a $(JANSSON_LIBS)
