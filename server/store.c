@@ -108,9 +108,23 @@ static const char schema_v1[] =
 	"  detail TEXT NOT NULL DEFAULT '',"
 	"  ts INTEGER NOT NULL);";
 
+/*
+ * v2: the per-learner values of an attempt (what `lab exec values` printed),
+ * so lab.open after a restart does not start a cell to compute them again.
+ * They are a function of the lab and the seed: content_hash says which lab
+ * content they came from, and a changed lab computes them afresh.
+ */
+static const char schema_v2[] =
+	"CREATE TABLE attempt_values ("
+	"  attempt_id INTEGER PRIMARY KEY REFERENCES attempts(id) ON DELETE CASCADE,"
+	"  content_hash TEXT NOT NULL,"
+	"  values_json TEXT NOT NULL,"
+	"  computed INTEGER NOT NULL);";
+
 /* Append only: a released labhub's databases are at one of these versions. */
 static const char *const migrations[] = {
 	schema_v1,
+	schema_v2,
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -145,6 +159,7 @@ enum stmt {
 	S_LAB_UPSERT, S_LAB_GET, S_LAB_LIST, S_COHORT_LAB_ON, S_COHORT_LAB_OFF,
 	S_COHORT_LABS,
 	S_ATTEMPT_CURRENT, S_ATTEMPT_NEW, S_ATTEMPT_GET, S_ATTEMPT_FINISH, S_ATTEMPT_RESET,
+	S_VALUES_GET, S_VALUES_SET,
 	S_EVENT_ADD, S_PROGRESS, S_GRID, S_CSV_COLUMNS,
 	S_AUDIT_ADD, S_AUDIT_LIST, S_USER_EVENTS,
 	S_COUNT
@@ -211,6 +226,11 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_ATTEMPT_GET] = "SELECT " ATTEMPT_COLS " FROM attempts a WHERE a.id = ?",
 	[S_ATTEMPT_FINISH] = "UPDATE attempts SET finished = ? WHERE id = ? AND finished IS NULL",
 	[S_ATTEMPT_RESET] = "UPDATE attempts SET reset = ? WHERE id = ? AND reset IS NULL",
+	[S_VALUES_GET] = "SELECT values_json FROM attempt_values WHERE attempt_id = ? AND content_hash = ?",
+	[S_VALUES_SET] = "INSERT INTO attempt_values (attempt_id, content_hash, values_json, computed)"
+	    " VALUES (?, ?, ?, ?) ON CONFLICT (attempt_id) DO UPDATE SET"
+	    " content_hash = excluded.content_hash, values_json = excluded.values_json,"
+	    " computed = excluded.computed",
 
 	[S_EVENT_ADD] = "INSERT INTO step_events (attempt_id, step_id, kind, points, feedback, detail, ts)"
 	    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7"
@@ -1573,6 +1593,60 @@ store_attempt_finish(struct store *s, int64_t attempt_id)
 		return STORE_ERROR;
 	BIND(sqlite3_bind_int64(st, 1, now(s)));
 	BIND(sqlite3_bind_int64(st, 2, attempt_id));
+	return exec_done(s, st);
+bind_fail:
+	done(s, st, 1);
+	return STORE_ERROR;
+}
+
+static void
+read_values_copy(sqlite3_stmt *st, void *arg)
+{
+	const char *v = (const char *)sqlite3_column_text(st, 0);
+
+	*(char **)arg = strdup(v != NULL ? v : "");	/* NULL checked by the caller */
+}
+
+int
+store_attempt_values_get(struct store *s, int64_t attempt_id, const char *content_hash,
+    char **json)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*json = NULL;
+	if (content_hash == NULL || too_long(content_hash, STORE_HASH_HEX_MAX))
+		return STORE_NOTFOUND;
+	if ((st = stmt(s, S_VALUES_GET)) == NULL)
+		return STORE_ERROR;
+	BIND(sqlite3_bind_int64(st, 1, attempt_id));
+	BIND(bind_text(st, 2, content_hash));
+	rc = query_one(s, st, read_values_copy, json);
+	if (rc == STORE_OK && *json == NULL) {
+		log_error("store: values of attempt %lld: out of memory", (long long)attempt_id);
+		return STORE_ERROR;
+	}
+	return rc;
+bind_fail:
+	done(s, st, 1);
+	return STORE_ERROR;
+}
+
+int
+store_attempt_values_set(struct store *s, int64_t attempt_id, const char *content_hash,
+    const char *json)
+{
+	sqlite3_stmt *st;
+
+	if (content_hash == NULL || too_long(content_hash, STORE_HASH_HEX_MAX) || json == NULL ||
+	    too_long(json, STORE_VALUES_MAX))
+		return STORE_INVALID;
+	if ((st = stmt(s, S_VALUES_SET)) == NULL)
+		return STORE_ERROR;
+	BIND(sqlite3_bind_int64(st, 1, attempt_id));
+	BIND(bind_text(st, 2, content_hash));
+	BIND(bind_text(st, 3, json));
+	BIND(sqlite3_bind_int64(st, 4, now(s)));
 	return exec_done(s, st);
 bind_fail:
 	done(s, st, 1);
