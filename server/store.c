@@ -580,6 +580,27 @@ sqlfail:
 	return STORE_ERROR;
 }
 
+/*
+ * PRAGMA journal_mode = WAL.  While another process creates or migrates a
+ * new database, the switch can fail with SQLITE_BUSY without the busy
+ * handler being asked, so it is retried here for up to BUSY_TIMEOUT_MS
+ * (store_open() runs at start-up and in the CLI, never on the serving loop).
+ */
+static int
+set_wal(struct store *s)
+{
+	struct timespec pause = { 0, 10 * 1000 * 1000 };
+	int rc, waited = 0;
+
+	for (;;) {
+		rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+		if ((rc & 0xff) != SQLITE_BUSY || waited >= BUSY_TIMEOUT_MS)
+			return rc;
+		nanosleep(&pause, NULL);
+		waited += 10;
+	}
+}
+
 int
 store_open(const char *path, unsigned flags, struct store **out, char *err, size_t errlen)
 {
@@ -618,8 +639,8 @@ store_open(const char *path, unsigned flags, struct store **out, char *err, size
 	 * WAL: the server keeps writing while the CLI reads and backs up.
 	 * synchronous=FULL: a commit is on disk before we return, even in WAL.
 	 */
-	if (sqlite3_exec(s->db,
-	    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+	if (set_wal(s) != SQLITE_OK || sqlite3_exec(s->db,
+	    "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
 	    " PRAGMA trusted_schema = OFF;", NULL, NULL, NULL) != SQLITE_OK ||
 	    pragma_int(s, "PRAGMA foreign_keys", &fk) != STORE_OK) {
 		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));

@@ -1008,8 +1008,10 @@ START_TEST(two_processes_open_a_new_database)
 			char err[256];
 			char name[16];
 
-			if (store_open(dbpath, 0, &mine, err, sizeof err) != STORE_OK)
+			if (store_open(dbpath, 0, &mine, err, sizeof err) != STORE_OK) {
+				fprintf(stderr, "child %d: %s\n", i, err);
 				_exit(2);
+			}
 			snprintf(name, sizeof name, "u%d", i);
 			if (store_user_add(mine, name, STORE_ROLE_LEARNER, HASH, NULL) != STORE_OK)
 				_exit(3);
