@@ -41,36 +41,104 @@ catalog_free(void)
 	tracks = NULL;
 }
 
-json_t *
-catalog_exec(const char *mount_dir, const char *const *args, const char *stdin_text, int timeout_ms)
+/* The throwaway cell for one `lab exec` (tmpfs home, mount_dir at /lab) and its argv. */
+static void
+exec_spec(const char *mount_dir, const char *const *args, int timeout_ms, struct cell_spec *spec,
+    char *id, size_t idlen, const char **argv)
 {
 	static unsigned serial;
-	const char *argv[CELL_MAX_ARGV];
-	char id[CELL_ID_MAX + 1], why[256];
-	struct cell_spec spec;
-	struct cell_event ev;
-	struct cell *cell;
-	json_t *j = NULL;
-	json_error_t jerr;
 	size_t n = 0;
-	int i, r;
+	int i;
 
 	argv[n++] = "/run/labhub/labhub";
 	for (i = 0; args[i] != NULL && n < CELL_MAX_ARGV - 1; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
-	snprintf(id, sizeof id, "catalog-%ld-%u", (long)getpid(), serial++);
-	memset(&spec, 0, sizeof spec);
-	spec.id = id;
-	spec.workspace = NULL;		/* a throwaway tmpfs home */
-	spec.lab_dir = mount_dir;
-	cell_limits_default(&spec.limits);
-	spec.limits.lifetime_s = (unsigned)(timeout_ms / 1000 + 5);
-	if (cell_start(&spec, &cell, why, sizeof why) != 0) {
-		log_error("catalog: no cell for '%s %s': %s", args[0], args[1] ? args[1] : "", why);
+	snprintf(id, idlen, "catalog-%ld-%u", (long)getpid(), serial++);
+	memset(spec, 0, sizeof *spec);
+	spec->id = id;
+	spec->workspace = NULL;		/* a throwaway tmpfs home */
+	spec->lab_dir = mount_dir;
+	cell_limits_default(&spec->limits);
+	spec->limits.lifetime_s = (unsigned)(timeout_ms / 1000 + 5);
+}
+
+/* "lab exec ... values" for the log, cut to len. */
+static void
+describe(const char *const *args, char *buf, size_t len)
+{
+	size_t n = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; args[i] != NULL && n + 1 < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i > 0 ? " " : "", args[i]);
+}
+
+json_t *
+catalog_exec_result(const struct cell_event *ev, const char *what)
+{
+	json_error_t jerr;
+	json_t *j;
+
+	if (ev->type != CELL_EV_RESULT || ev->tag != CATALOG_EXEC_TAG)
+		return NULL;
+	if (ev->timed_out) {
+		log_error("catalog: '%s' took too long and was killed", what);
 		return NULL;
 	}
-	if (cell_request_exec(cell, 1, argv, CELL_AS_LEARNER, stdin_text,
+	j = json_loadb(ev->out != NULL ? ev->out : "", ev->outlen, 0, &jerr);
+	if (j == NULL)
+		log_error("catalog: '%s': lab runtime output is not JSON (%s): %.200s", what, jerr.text,
+		    ev->err != NULL ? ev->err : "");
+	return j;
+}
+
+int
+catalog_exec_start(const char *mount_dir, const char *const *args, const char *stdin_text,
+    int timeout_ms, struct cell **out)
+{
+	const char *argv[CELL_MAX_ARGV];
+	char id[CELL_ID_MAX + 1], why[256], what[128];
+	struct cell_spec spec;
+
+	*out = NULL;
+	exec_spec(mount_dir, args, timeout_ms, &spec, id, sizeof id, argv);
+	if (cell_start_nowait(&spec, out, why, sizeof why) != 0) {
+		describe(args, what, sizeof what);
+		log_error("catalog: no cell for '%s': %s", what, why);
+		*out = NULL;
+		return -1;
+	}
+	/* the warden reads it once it is ready */
+	if (cell_request_exec(*out, CATALOG_EXEC_TAG, argv, CELL_AS_LEARNER, stdin_text,
+	    stdin_text != NULL ? strlen(stdin_text) : 0, (unsigned)timeout_ms) != 0) {
+		log_error_errno("catalog: exec request");
+		cell_stop(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+json_t *
+catalog_exec(const char *mount_dir, const char *const *args, const char *stdin_text, int timeout_ms)
+{
+	const char *argv[CELL_MAX_ARGV];
+	char id[CELL_ID_MAX + 1], why[256], what[128];
+	struct cell_spec spec;
+	struct cell_event ev;
+	struct cell *cell;
+	json_t *j = NULL;
+	int r;
+
+	describe(args, what, sizeof what);
+	exec_spec(mount_dir, args, timeout_ms, &spec, id, sizeof id, argv);
+	if (cell_start(&spec, &cell, why, sizeof why) != 0) {
+		log_error("catalog: no cell for '%s': %s", what, why);
+		return NULL;
+	}
+	if (cell_request_exec(cell, CATALOG_EXEC_TAG, argv, CELL_AS_LEARNER, stdin_text,
 	    stdin_text != NULL ? strlen(stdin_text) : 0, (unsigned)timeout_ms) != 0) {
 		log_error_errno("catalog: exec request");
 		cell_stop(cell);
@@ -81,17 +149,11 @@ catalog_exec(const char *mount_dir, const char *const *args, const char *stdin_t
 		ev.fd = -1;
 		r = cell_wait_event(cell, &ev, timeout_ms + 2000);
 		if (r <= 0) {
-			log_error("catalog: the lab runtime did not answer ('%s %s')", args[0],
-			    args[1] ? args[1] : "");
+			log_error("catalog: the lab runtime did not answer ('%s')", what);
 			break;
 		}
-		if (ev.type == CELL_EV_RESULT && ev.tag == 1) {
-			if (ev.timed_out)
-				log_error("catalog: '%s %s' took longer than %d ms", args[0],
-				    args[1] ? args[1] : "", timeout_ms);
-			else if ((j = json_loadb(ev.out != NULL ? ev.out : "", ev.outlen, 0, &jerr)) == NULL)
-				log_error("catalog: lab runtime output is not JSON (%s): %.200s", jerr.text,
-				    ev.err != NULL ? ev.err : "");
+		if (ev.type == CELL_EV_RESULT && ev.tag == CATALOG_EXEC_TAG) {
+			j = catalog_exec_result(&ev, what);
 			cell_event_clear(&ev);
 			break;
 		}

@@ -36,13 +36,32 @@ char *catalog_render_step(const struct server *s, const char *lab_id, const char
 
 /*
  * Runs `/run/labhub/labhub ARGS...` in a throwaway cell with mount_dir
- * read-only at /lab (manifest, values, tracks: never in the server, never in
- * a learner's cell) and parses the one JSON object it prints.  Blocks the
- * loop for at most timeout_ms plus the cell's start.  Returns a new
- * reference or NULL (logged).
+ * read-only at /lab and an empty tmpfs home (manifest, values, tracks:
+ * never in the server, never in a learner's cell) and parses the one JSON
+ * object it prints.  Blocks for the cell's start plus at most timeout_ms:
+ * for start-up (catalog_load) and the CLI, not for the serving loop.
+ * Returns a new reference or NULL (logged).
  */
 json_t *catalog_exec(const char *mount_dir, const char *const *args, const char *stdin_text,
     int timeout_ms);
+
+/*
+ * The same without blocking, for the loop: starts the cell with
+ * cell_start_nowait() and queues the exec request (tag CATALOG_EXEC_TAG;
+ * the warden runs it once it is ready).  Returns 0 and *out, or -1
+ * (logged).  The caller puts cell_fd(*out) on its loop, reads events with
+ * cell_read(), gives the CELL_EV_RESULT of CATALOG_EXEC_TAG to
+ * catalog_exec_result(), treats CELL_EV_ERROR as failure, and ends the
+ * cell with cell_stop() in every case; the cell ends itself timeout_ms/1000
+ * + 5 s after it started.
+ */
+#define CATALOG_EXEC_TAG 1
+struct cell;
+struct cell_event;
+int catalog_exec_start(const char *mount_dir, const char *const *args, const char *stdin_text,
+    int timeout_ms, struct cell **out);
+/* The JSON object of a result event (new reference), or NULL (logged) when it timed out or is not JSON. */
+json_t *catalog_exec_result(const struct cell_event *ev, const char *what);
 
 void catalog_enable_all(struct server *s, int64_t cohort_id);
 void catalog_free(void);

@@ -87,6 +87,8 @@ metrics_render(const struct metrics *m, const struct store_stats *st, char *buf,
 	counter(&o, "labhub_cells", "Cells running now.", "gauge", m->cells_active);
 	counter(&o, "labhub_cell_failures_total", "Cells that could not start or died.", "counter", m->cell_failures);
 	counter(&o, "labhub_checks_total", "Lab checks run.", "counter", m->checks_run);
+	counter(&o, "labhub_values_computed_total", "Per-learner values computed in a cell (not found in the store).", "counter", m->values_computed);
+	counter(&o, "labhub_values_failed_total", "Per-learner values that could not be computed.", "counter", m->values_failed);
 	emit(&o, "# HELP labhub_errors_total Error replies by code.\n# TYPE labhub_errors_total counter\n");
 	for (i = 0; i < METRICS_ERROR_CODES; i++)
 		emit(&o, "labhub_errors_total{code=\"%s\"} %llu\n", error_codes[i],

@@ -33,6 +33,8 @@ struct metrics {
 	uint64_t cells_active;
 	uint64_t cell_failures;
 	uint64_t checks_run;
+	uint64_t values_computed;	/* per-learner values computed by the lab runtime (then stored) */
+	uint64_t values_failed;
 	uint64_t errors[METRICS_ERROR_CODES];	/* by code, see metrics_error() */
 	int64_t started;		/* Unix time the server started */
 };

@@ -12,3 +12,5 @@ liblabhub_a_SOURCES += \
 # integration tests against a real server (node + ws)
 TESTS += tests/integration/run.sh
 EXTRA_DIST += tests/integration/run.sh tests/integration/lib.mjs tests/integration/server.test.mjs tests/integration/cell.test.mjs tests/integration/flood.test.mjs tests/integration/tls.test.mjs
+# per-learner values on lab.open (issue 8)
+EXTRA_DIST += tests/integration/values.test.mjs

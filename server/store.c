@@ -108,9 +108,23 @@ static const char schema_v1[] =
 	"  detail TEXT NOT NULL DEFAULT '',"
 	"  ts INTEGER NOT NULL);";
 
+/*
+ * v2: the per-learner values of an attempt (what `lab exec values` printed),
+ * so lab.open after a restart does not start a cell to compute them again.
+ * They are a function of the lab and the seed: content_hash says which lab
+ * content they came from, and a changed lab computes them afresh.
+ */
+static const char schema_v2[] =
+	"CREATE TABLE attempt_values ("
+	"  attempt_id INTEGER PRIMARY KEY REFERENCES attempts(id) ON DELETE CASCADE,"
+	"  content_hash TEXT NOT NULL,"
+	"  values_json TEXT NOT NULL,"
+	"  computed INTEGER NOT NULL);";
+
 /* Append only: a released labhub's databases are at one of these versions. */
 static const char *const migrations[] = {
 	schema_v1,
+	schema_v2,
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -145,6 +159,7 @@ enum stmt {
 	S_LAB_UPSERT, S_LAB_GET, S_LAB_LIST, S_COHORT_LAB_ON, S_COHORT_LAB_OFF,
 	S_COHORT_LABS,
 	S_ATTEMPT_CURRENT, S_ATTEMPT_NEW, S_ATTEMPT_GET, S_ATTEMPT_FINISH, S_ATTEMPT_RESET,
+	S_VALUES_GET, S_VALUES_SET,
 	S_EVENT_ADD, S_PROGRESS, S_GRID, S_CSV_COLUMNS,
 	S_AUDIT_ADD, S_AUDIT_LIST, S_USER_EVENTS,
 	S_COUNT
@@ -211,6 +226,11 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_ATTEMPT_GET] = "SELECT " ATTEMPT_COLS " FROM attempts a WHERE a.id = ?",
 	[S_ATTEMPT_FINISH] = "UPDATE attempts SET finished = ? WHERE id = ? AND finished IS NULL",
 	[S_ATTEMPT_RESET] = "UPDATE attempts SET reset = ? WHERE id = ? AND reset IS NULL",
+	[S_VALUES_GET] = "SELECT values_json FROM attempt_values WHERE attempt_id = ? AND content_hash = ?",
+	[S_VALUES_SET] = "INSERT INTO attempt_values (attempt_id, content_hash, values_json, computed)"
+	    " VALUES (?, ?, ?, ?) ON CONFLICT (attempt_id) DO UPDATE SET"
+	    " content_hash = excluded.content_hash, values_json = excluded.values_json,"
+	    " computed = excluded.computed",
 
 	[S_EVENT_ADD] = "INSERT INTO step_events (attempt_id, step_id, kind, points, feedback, detail, ts)"
 	    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7"
@@ -560,6 +580,27 @@ sqlfail:
 	return STORE_ERROR;
 }
 
+/*
+ * PRAGMA journal_mode = WAL.  While another process creates or migrates a
+ * new database, the switch can fail with SQLITE_BUSY without the busy
+ * handler being asked, so it is retried here for up to BUSY_TIMEOUT_MS
+ * (store_open() runs at start-up and in the CLI, never on the serving loop).
+ */
+static int
+set_wal(struct store *s)
+{
+	struct timespec pause = { 0, 10 * 1000 * 1000 };
+	int rc, waited = 0;
+
+	for (;;) {
+		rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+		if ((rc & 0xff) != SQLITE_BUSY || waited >= BUSY_TIMEOUT_MS)
+			return rc;
+		nanosleep(&pause, NULL);
+		waited += 10;
+	}
+}
+
 int
 store_open(const char *path, unsigned flags, struct store **out, char *err, size_t errlen)
 {
@@ -598,8 +639,8 @@ store_open(const char *path, unsigned flags, struct store **out, char *err, size
 	 * WAL: the server keeps writing while the CLI reads and backs up.
 	 * synchronous=FULL: a commit is on disk before we return, even in WAL.
 	 */
-	if (sqlite3_exec(s->db,
-	    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+	if (set_wal(s) != SQLITE_OK || sqlite3_exec(s->db,
+	    "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
 	    " PRAGMA trusted_schema = OFF;", NULL, NULL, NULL) != SQLITE_OK ||
 	    pragma_int(s, "PRAGMA foreign_keys", &fk) != STORE_OK) {
 		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
@@ -1573,6 +1614,60 @@ store_attempt_finish(struct store *s, int64_t attempt_id)
 		return STORE_ERROR;
 	BIND(sqlite3_bind_int64(st, 1, now(s)));
 	BIND(sqlite3_bind_int64(st, 2, attempt_id));
+	return exec_done(s, st);
+bind_fail:
+	done(s, st, 1);
+	return STORE_ERROR;
+}
+
+static void
+read_values_copy(sqlite3_stmt *st, void *arg)
+{
+	const char *v = (const char *)sqlite3_column_text(st, 0);
+
+	*(char **)arg = strdup(v != NULL ? v : "");	/* NULL checked by the caller */
+}
+
+int
+store_attempt_values_get(struct store *s, int64_t attempt_id, const char *content_hash,
+    char **json)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*json = NULL;
+	if (content_hash == NULL || too_long(content_hash, STORE_HASH_HEX_MAX))
+		return STORE_NOTFOUND;
+	if ((st = stmt(s, S_VALUES_GET)) == NULL)
+		return STORE_ERROR;
+	BIND(sqlite3_bind_int64(st, 1, attempt_id));
+	BIND(bind_text(st, 2, content_hash));
+	rc = query_one(s, st, read_values_copy, json);
+	if (rc == STORE_OK && *json == NULL) {
+		log_error("store: values of attempt %lld: out of memory", (long long)attempt_id);
+		return STORE_ERROR;
+	}
+	return rc;
+bind_fail:
+	done(s, st, 1);
+	return STORE_ERROR;
+}
+
+int
+store_attempt_values_set(struct store *s, int64_t attempt_id, const char *content_hash,
+    const char *json)
+{
+	sqlite3_stmt *st;
+
+	if (content_hash == NULL || too_long(content_hash, STORE_HASH_HEX_MAX) || json == NULL ||
+	    too_long(json, STORE_VALUES_MAX))
+		return STORE_INVALID;
+	if ((st = stmt(s, S_VALUES_SET)) == NULL)
+		return STORE_ERROR;
+	BIND(sqlite3_bind_int64(st, 1, attempt_id));
+	BIND(bind_text(st, 2, content_hash));
+	BIND(bind_text(st, 3, json));
+	BIND(sqlite3_bind_int64(st, 4, now(s)));
 	return exec_done(s, st);
 bind_fail:
 	done(s, st, 1);

@@ -295,6 +295,23 @@ int store_attempt_finish(struct store *s, int64_t attempt_id);
  */
 int store_attempt_reset(struct store *s, int64_t attempt_id);
 
+/*
+ * The per-learner values of an attempt: the JSON text of the "values"
+ * object `lab exec values` printed ({"zone":"k7qz2m.example.test"}),
+ * remembered with the content hash of the lab they were computed from
+ * (struct store_lab.content_hash).  _get puts a malloc'd copy in *json
+ * (the caller frees it) and returns STORE_OK only when they were computed
+ * from content_hash; STORE_NOTFOUND when none are stored or the lab has
+ * changed since (*json is then NULL).  _set stores or replaces them;
+ * STORE_INVALID for an unknown attempt or json longer than STORE_VALUES_MAX.
+ * Reset attempts keep theirs; they go with the attempt.
+ */
+#define STORE_VALUES_MAX (16 * 1024)	/* what fits in a cell's captured stdout */
+int store_attempt_values_get(struct store *s, int64_t attempt_id, const char *content_hash,
+    char **json);
+int store_attempt_values_set(struct store *s, int64_t attempt_id, const char *content_hash,
+    const char *json);
+
 enum store_event_kind {
 	STORE_EVENT_CHECK_PASS = 1,
 	STORE_EVENT_CHECK_FAIL = 2,

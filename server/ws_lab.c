@@ -219,6 +219,25 @@ ws_lab_steps_json(const struct store_lab *lab, const struct store_attempt *a, co
 	return out;
 }
 
+/* Sent when the attempt's values are known (ws_term_values()), at once or later. */
+void
+ws_lab_open_reply(struct conn *c, const json_t *id, const struct store_attempt *a, const char *lang,
+    int created, const json_t *values)
+{
+	struct store_lab lab;
+	json_t *steps;
+	int score = 0;
+
+	if (store_lab_get(the_server->store, a->lab_id, &lab) != STORE_OK) {
+		ws_send_error(c, id, PROTO_E_INTERNAL, NULL, "The lab could not be opened.");
+		return;
+	}
+	steps = ws_lab_steps_json(&lab, a, lang, values, &score);
+	store_lab_clear(&lab);
+	ws_send_json(c, id, json_pack("{ss sI so si sb}", "type", "lab", "attempt", (json_int_t)a->id,
+	    "lab", steps, "score", score, "new", created));
+}
+
 void
 ws_on_lab_open(struct conn *c, const struct proto_msg *m)
 {
@@ -226,8 +245,7 @@ ws_on_lab_open(struct conn *c, const struct proto_msg *m)
 	struct store_lab lab;
 	struct store_attempt a;
 	const char *lang;
-	json_t *steps;
-	int created = 0, score = 0;
+	int created = 0;
 
 	if (store_lab_get(the_server->store, lab_id, &lab) != STORE_OK || !may_open_lab(c, lab_id)) {
 		if (lab.manifest != NULL)
@@ -242,10 +260,9 @@ ws_on_lab_open(struct conn *c, const struct proto_msg *m)
 		return;
 	}
 	lang = proto_has(m, "lang") ? proto_str(m, "lang") : (c->lang[0] ? c->lang : NULL);
-	steps = ws_lab_steps_json(&lab, &a, lang, ws_term_values(&a), &score);
+	/* the reply comes from ws_lab_open_reply() once the values are known */
+	ws_term_values(c, m->id, &a, lab.content_hash, lang, created);
 	store_lab_clear(&lab);
-	ws_send_json(c, m->id, json_pack("{ss sI so si sb}", "type", "lab", "attempt", (json_int_t)a.id,
-	    "lab", steps, "score", score, "new", created));
 }
 
 /* ---- checks and hints -------------------------------------------------- */

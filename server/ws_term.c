@@ -8,6 +8,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +32,6 @@
 #define PTY_FRAME_MAX (64 * 1024)
 #define SETUP_TIMEOUT_MS 65000
 #define CHECK_TIMEOUT_MS 25000	/* the runtime gives up at 10 s + 3 s; margin for a loaded host */
-#define VALUES_CACHE_MAX 512
 
 struct pending {
 	unsigned tag;			/* 0: free */
@@ -78,7 +79,7 @@ static struct {
 	lws_usec_t at;
 } typed[2];				/* the two most recent terminals with input, newest first */
 
-static json_t *values_cache;
+static void values_forget_conn(struct conn *c);
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -543,6 +544,7 @@ ws_term_detach(struct conn *c)
 	struct term *t = c->term, *u;
 	int i;
 
+	values_forget_conn(c);
 	for (u = terms; u != NULL; u = u->next)
 		for (i = 0; i < TERM_MAX_PENDING; i++)
 			if (u->pend[i].conn == c)
@@ -651,34 +653,384 @@ ws_term_run(struct conn *c, const json_t *id, const struct store_attempt *a, enu
 		start_pending(t, p);
 }
 
-const json_t *
-ws_term_values(const struct store_attempt *a)
+/* ---- per-learner values (lab.open) ------------------------------------ */
+
+/*
+ * The values of an attempt ({{zone}} in the step texts) are computed once
+ * per lab content by `lab exec values` in a throwaway cell (catalog.c: an
+ * empty tmpfs home, so they depend on the lab and the seed only, never on
+ * the workspace or on what the learner runs there), then kept in the store
+ * and read from it by every later lab.open, also after a restart.  The
+ * throwaway cell's IPC socket is adopted on the loop like an attempt
+ * cell's (opaque data NULL: a job is found by its wsi), so nothing waits
+ * for it; every lab.open of the same attempt meanwhile waits on one job.
+ *
+ * values() only derives strings from the seed: well under a second.  The
+ * whole job (queueing included) is bounded below the web client's 20 s
+ * request timeout, so the learner reads our error instead of "timeout".
+ */
+#define VALUES_EXEC_TIMEOUT_MS 15000	/* the warden kills `lab exec values` then */
+#define VALUES_TIMEOUT_MS 18000		/* then the job ends with an error reply */
+#define VALUES_RUNNING_MAX 16		/* throwaway cells at once; more jobs queue */
+#define VALUES_WAITERS_MAX 8		/* lab.open requests waiting on one attempt */
+
+struct values_wait {
+	struct conn *conn;		/* NULL once the connection has gone */
+	json_t *id;
+	char lang[16];			/* "" = the connection's default */
+	int created;
+};
+
+struct values_job {
+	struct values_job *next;
+	struct store_attempt a;
+	char hash[STORE_HASH_HEX_MAX + 1];	/* of the lab content the values come from */
+	int started;			/* counted in values_running */
+	struct cell *cell;
+	struct lws *wsi;		/* the adopted IPC socket */
+	lws_sorted_usec_list_t sul_timeout;
+	struct values_wait wait[VALUES_WAITERS_MAX];
+	unsigned nwait;
+	lws_usec_t t0;
+};
+
+/* A finished job's cell, SIGKILLed and waiting to be reaped. */
+struct values_reap {
+	struct values_reap *next;
+	struct cell *cell;
+};
+
+static struct values_job *values_jobs;	/* oldest first: queued jobs start in order */
+static unsigned values_running;
+static int values_stopping;
+static lws_sorted_usec_list_t values_sul_kick, values_sul_reap;
+static struct values_reap *values_reaping;
+
+static void values_start_queued(void);
+static int conn_live(const struct conn *c);
+
+static void
+values_reap(lws_sorted_usec_list_t *sul)
 {
-	char key[32], dir[4096], seed[32];
+	struct values_reap **pp = &values_reaping, *r;
+	struct pollfd p;
+
+	(void)sul;
+	while ((r = *pp) != NULL) {
+		p.fd = cell_pidfd(r->cell);
+		p.events = POLLIN;
+		p.revents = 0;
+		if (poll(&p, 1, 0) == 1) {
+			*pp = r->next;
+			cell_stop(r->cell);	/* exited: the wait inside is immediate */
+			free(r);
+		} else {
+			pp = &r->next;
+		}
+	}
+	if (values_reaping != NULL)
+		lws_sul_schedule(the_server->ctx, 0, &values_sul_reap, values_reap, 10 * LWS_US_PER_MS);
+}
+
+/*
+ * Ends a throwaway cell without waiting for the kernel to tear it down
+ * (cell_stop()'s reap took up to 170 ms on a loaded host): SIGKILL now,
+ * cell_stop() once its pidfd says the warden has exited.
+ */
+static void
+values_retire(struct cell *cell)
+{
+	struct values_reap *r;
+
+	if (values_stopping || cell_pidfd(cell) < 0 || (r = malloc(sizeof *r)) == NULL) {
+		cell_stop(cell);	/* kernels before 5.3: no pidfd, the reap waits */
+		return;
+	}
+	if (kill(cell_pid(cell), SIGKILL) != 0) {
+		log_warn_errno("values: kill(%ld)", (long)cell_pid(cell));
+		free(r);
+		cell_stop(cell);
+		return;
+	}
+	r->cell = cell;
+	r->next = values_reaping;
+	values_reaping = r;
+	lws_sul_schedule(the_server->ctx, 0, &values_sul_reap, values_reap, 10 * LWS_US_PER_MS);
+}
+
+/* Ends j: stops its cell, answers everyone waiting (values, or code + msg), frees it. */
+static void
+values_finish(struct values_job *j, const json_t *values, const char *code, const char *msg)
+{
+	struct values_job **pp;
+	unsigned i;
+
+	for (pp = &values_jobs; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == j) {
+			*pp = j->next;
+			break;
+		}
+	lws_sul_cancel(&j->sul_timeout);
+	kill_wsi(&j->wsi);
+	if (j->cell != NULL)
+		values_retire(j->cell);
+	if (j->started)
+		values_running--;
+	if (values != NULL)
+		the_server->m.values_computed++;
+	else
+		the_server->m.values_failed++;
+	for (i = 0; i < j->nwait; i++) {
+		struct values_wait *w = &j->wait[i];
+
+		if (w->conn != NULL && conn_live(w->conn)) {
+			if (values != NULL)
+				ws_lab_open_reply(w->conn, w->id, &j->a, w->lang[0] != '\0' ? w->lang : NULL,
+				    w->created, values);
+			else
+				ws_send_error(w->conn, w->id, code, NULL, msg);
+		}
+		json_decref(w->id);
+	}
+	free(j);
+	values_start_queued();
+}
+
+static void
+values_timeout(lws_sorted_usec_list_t *sul)
+{
+	struct values_job *j = lws_container_of(sul, struct values_job, sul_timeout);
+
+	log_warn("values of attempt %lld (lab %s): no answer within %d ms", (long long)j->a.id,
+	    j->a.lab_id, VALUES_TIMEOUT_MS);
+	values_finish(j, NULL, PROTO_E_CELL_FAILED, "Your lab could not be prepared in time. Try "
+	    "again in a moment, or tell your instructor if it happens again.");
+}
+
+static void
+values_start(struct values_job *j)
+{
+	char dir[4096], seed[32];
 	const char *args[] = { "lab", "exec", "--lab", "/lab", "--workspace", "/home/learner",
 	    "--seed", seed, "values", NULL };
-	json_t *r, *v;
 
-	if (values_cache == NULL)
-		values_cache = json_object();
-	snprintf(key, sizeof key, "%lld", (long long)a->id);
-	v = json_object_get(values_cache, key);
-	if (v != NULL)
-		return v;
-	if (catalog_lab_dir(the_server, a->lab_id, dir, sizeof dir) != 0)
-		return NULL;
-	seed_text(a, seed, sizeof seed);
-	r = catalog_exec(dir, args, NULL, 10000);
-	v = json_object_get(r, "values");
-	if (!json_is_object(v)) {
-		json_decref(r);
-		return NULL;
+	j->started = 1;
+	values_running++;
+	if (catalog_lab_dir(the_server, j->a.lab_id, dir, sizeof dir) != 0) {
+		values_finish(j, NULL, PROTO_E_NOT_FOUND, "This lab is no longer installed.");
+		return;
 	}
-	if (json_object_size(values_cache) >= VALUES_CACHE_MAX)
-		json_object_clear(values_cache);
-	json_object_set(values_cache, key, v);
+	seed_text(&j->a, seed, sizeof seed);
+	if (catalog_exec_start(dir, args, NULL, VALUES_EXEC_TIMEOUT_MS, &j->cell) != 0 ||
+	    adopt(NULL, cell_fd(j->cell), &j->wsi) != 0) {
+		the_server->m.cell_failures++;
+		values_finish(j, NULL, PROTO_E_CELL_FAILED, "Your lab could not be prepared (no lab "
+		    "machine could start). Try again in a moment, or tell your instructor.");
+	}
+}
+
+/*
+ * Starts the oldest queued job, one per loop iteration: a cell start costs
+ * the loop a clone and the id maps, and a burst of lab.open must not add
+ * those up in front of everyone else's messages.
+ */
+static void
+values_kick(lws_sorted_usec_list_t *sul)
+{
+	struct values_job *j;
+
+	(void)sul;
+	if (values_stopping || values_running >= VALUES_RUNNING_MAX)
+		return;
+	for (j = values_jobs; j != NULL && j->started; j = j->next)
+		;
+	if (j == NULL)
+		return;
+	values_start(j);	/* may end j at once */
+	values_start_queued();
+}
+
+static void
+values_start_queued(void)
+{
+	struct values_job *j;
+
+	if (values_stopping || values_running >= VALUES_RUNNING_MAX)
+		return;
+	for (j = values_jobs; j != NULL && j->started; j = j->next)
+		;
+	if (j != NULL)
+		lws_sul_schedule(the_server->ctx, 0, &values_sul_kick, values_kick, 1);
+}
+
+/* What the lab runtime said: store and answer, or an error reply.  j is gone afterwards. */
+static void
+values_result(struct values_job *j, const struct cell_event *ev)
+{
+	json_t *r = ev->timed_out ? NULL : catalog_exec_result(ev, "lab exec values");
+	json_t *v = json_object_get(r, "values"), *lerr = json_object_get(r, "lab_error");
+	char *text;
+	int rc;
+
+	if (json_is_true(json_object_get(r, "ok")) && json_is_object(v) &&
+	    (text = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS)) != NULL) {
+		rc = store_attempt_values_set(the_server->store, j->a.id, j->hash, text);
+		if (rc != STORE_OK)	/* still shown; the next lab.open computes them again */
+			log_warn("values of attempt %lld not stored: %s", (long long)j->a.id,
+			    store_strerror(rc));
+		free(text);
+		log_info("values of attempt %lld (lab %s) computed in %lld ms", (long long)j->a.id,
+		    j->a.lab_id, (long long)((lws_now_usecs() - j->t0) / 1000));
+		values_finish(j, v, NULL, NULL);
+		json_decref(r);
+		return;
+	}
+	log_warn("values of attempt %lld (lab %s): lab error %s: %s", (long long)j->a.id, j->a.lab_id,
+	    json_string_value(json_object_get(lerr, "ref")) ? json_string_value(json_object_get(lerr, "ref")) : "-",
+	    ev->timed_out ? "lab exec values timed out" :
+	    json_string_value(json_object_get(lerr, "detail")) ? json_string_value(json_object_get(lerr, "detail")) :
+	    "no usable answer from the lab runtime");
+	values_finish(j, NULL, PROTO_E_LAB_ERROR,
+	    ev->timed_out ? "This lab took too long to prepare its texts. Tell your instructor." :
+	    json_string_value(json_object_get(lerr, "message")) ? json_string_value(json_object_get(lerr, "message")) :
+	    "This lab has a problem preparing its texts. Please tell your instructor.");
 	json_decref(r);
-	return json_object_get(values_cache, key);
+}
+
+static struct values_job *
+values_job_of(struct lws *wsi)
+{
+	struct values_job *j;
+
+	for (j = values_jobs; j != NULL; j = j->next)
+		if (j->wsi == wsi)
+			return j;
+	return NULL;
+}
+
+/* The raw-fd callback for a throwaway values cell's IPC socket. */
+static int
+values_raw(struct values_job *j, struct lws *wsi, enum lws_callback_reasons reason)
+{
+	struct cell_event ev;
+	int r;
+
+	switch (reason) {
+	case LWS_CALLBACK_RAW_RX_FILE:
+		for (;;) {
+			r = cell_read(j->cell, &ev);
+			if (r == 0)
+				return 0;
+			if (r < 0) {
+				j->wsi = NULL;	/* lws closes it after we return -1 */
+				values_finish(j, NULL, PROTO_E_CELL_FAILED, "Your lab could not be prepared "
+				    "(its lab machine stopped). Try again, or tell your instructor.");
+				return -1;
+			}
+			if (ev.type == CELL_EV_RESULT && ev.tag == CATALOG_EXEC_TAG) {
+				values_result(j, &ev);
+				cell_event_clear(&ev);
+				return 0;	/* j is gone; values_finish() closes wsi */
+			}
+			if (ev.type == CELL_EV_ERROR) {
+				char msg[400];
+
+				log_warn("values of attempt %lld: cell: %s", (long long)j->a.id, ev.message);
+				snprintf(msg, sizeof msg, "Your lab could not be prepared (%s). Try again, or "
+				    "tell your instructor.", ev.message);
+				cell_event_clear(&ev);
+				values_finish(j, NULL, PROTO_E_CELL_FAILED, msg);
+				return 0;
+			}
+			cell_event_clear(&ev);	/* ENDING: the socket closes next */
+		}
+	case LWS_CALLBACK_RAW_CLOSE_FILE:
+		(void)wsi;
+		j->wsi = NULL;
+		values_finish(j, NULL, PROTO_E_CELL_FAILED, "Your lab could not be prepared (its lab "
+		    "machine stopped). Try again, or tell your instructor.");
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Called from ws_term_detach(), which also runs for cell.detach and for an
+ * attach to another cell: only a connection that is closing (ws.c has
+ * already taken it off the_server->conns) loses its lab.open replies.
+ */
+static int
+conn_live(const struct conn *c)
+{
+	const struct conn *live;
+
+	for (live = the_server->conns; live != NULL; live = live->next)
+		if (live == c)
+			return 1;
+	return 0;
+}
+
+static void
+values_forget_conn(struct conn *c)
+{
+	struct values_job *j;
+	unsigned i;
+
+	if (conn_live(c))
+		return;
+	for (j = values_jobs; j != NULL; j = j->next)
+		for (i = 0; i < j->nwait; i++)
+			if (j->wait[i].conn == c)
+				j->wait[i].conn = NULL;
+}
+
+void
+ws_term_values(struct conn *c, const json_t *id, const struct store_attempt *a,
+    const char *content_hash, const char *lang, int created)
+{
+	struct values_job *j, **pp;
+	struct values_wait *w;
+	char *text = NULL;
+	json_t *v;
+
+	if (store_attempt_values_get(the_server->store, a->id, content_hash, &text) == STORE_OK) {
+		v = json_loads(text, 0, NULL);
+		free(text);
+		if (json_is_object(v)) {
+			ws_lab_open_reply(c, id, a, lang, created, v);
+			json_decref(v);
+			return;
+		}
+		json_decref(v);		/* unreadable: compute them again */
+	}
+	for (j = values_jobs; j != NULL && j->a.id != a->id; j = j->next)
+		;
+	if (j == NULL) {
+		if ((j = calloc(1, sizeof *j)) == NULL) {
+			ws_send_error(c, id, PROTO_E_INTERNAL, NULL, "The lab could not be opened.");
+			return;
+		}
+		j->a = *a;
+		snprintf(j->hash, sizeof j->hash, "%s", content_hash != NULL ? content_hash : "");
+		j->t0 = lws_now_usecs();
+		for (pp = &values_jobs; *pp != NULL; pp = &(*pp)->next)
+			;
+		*pp = j;
+		lws_sul_schedule(the_server->ctx, 0, &j->sul_timeout, values_timeout,
+		    (lws_usec_t)VALUES_TIMEOUT_MS * LWS_US_PER_MS);
+	}
+	if (j->nwait == VALUES_WAITERS_MAX) {
+		ws_send_error(c, id, PROTO_E_RATE_LIMITED, NULL,
+		    "This lab is still being prepared; wait for it.");
+		return;
+	}
+	w = &j->wait[j->nwait++];
+	w->conn = c;
+	w->id = json_incref((json_t *)id);
+	snprintf(w->lang, sizeof w->lang, "%s", lang != NULL ? lang : "");
+	w->created = created;
+	values_start_queued();
 }
 
 void
@@ -687,8 +1039,19 @@ ws_term_shutdown(struct server *s)
 	(void)s;
 	while (terms != NULL)
 		term_destroy(terms, "The server is shutting down; your files are kept.");
-	json_decref(values_cache);
-	values_cache = NULL;
+	values_stopping = 1;
+	lws_sul_cancel(&values_sul_kick);
+	while (values_jobs != NULL)
+		values_finish(values_jobs, NULL, PROTO_E_CELL_FAILED, "The server is shutting down.");
+	lws_sul_cancel(&values_sul_reap);
+	while (values_reaping != NULL) {
+		struct values_reap *r = values_reaping;
+
+		values_reaping = r->next;
+		cell_stop(r->cell);
+		free(r);
+	}
+	values_stopping = 0;
 }
 
 /* ---- events from the warden ------------------------------------------ */
@@ -870,12 +1233,15 @@ ws_term_raw_callback(struct lws *wsi, enum lws_callback_reasons reason, void *us
     size_t len)
 {
 	struct term *t = lws_get_opaque_user_data(wsi);
+	struct values_job *vj;
 	struct cell_event ev;
 	int r;
 
 	(void)user;
 	(void)in;
 	(void)len;
+	if (values_jobs != NULL && (vj = values_job_of(wsi)) != NULL)
+		return values_raw(vj, wsi, reason);
 	switch (reason) {
 	case LWS_CALLBACK_RAW_RX_FILE:
 		if (t == NULL)

@@ -29,8 +29,19 @@ enum ws_run_kind { WS_RUN_CHECK, WS_RUN_HINT };
 void ws_term_run(struct conn *c, const json_t *id, const struct store_attempt *a,
     enum ws_run_kind kind, const char *step, int index, const char *answer);
 
-/* Per-learner values of an attempt for {{name}} in step texts (cached; borrowed; may be NULL). */
-const json_t *ws_term_values(const struct store_attempt *a);
+/*
+ * Answers lab.open (request id, lang or NULL, created: the attempt is new)
+ * of attempt a on c once the attempt's per-learner values for {{name}} in
+ * the step texts are known, through ws_lab_open_reply(): at once when the
+ * store has them for the lab's content_hash, otherwise when `lab exec
+ * values` has run in a throwaway cell adopted on the loop (nothing waits
+ * for it).  Every lab.open of the same attempt meanwhile waits on that one
+ * run (at most 8; more get rate_limited).  A broken values() is answered
+ * with lab_error, a cell that cannot start or no answer within 18 s with
+ * cell_failed.  c may go away meanwhile; the values are still stored.
+ */
+void ws_term_values(struct conn *c, const json_t *id, const struct store_attempt *a,
+    const char *content_hash, const char *lang, int created);
 
 /* Stops every cell (server shutdown). */
 void ws_term_shutdown(struct server *s);
@@ -43,6 +54,9 @@ int ws_term_raw_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 /* ws_lab.c, called with a check or hint result (c may be NULL: learner gone). */
 void ws_lab_record(struct conn *c, const json_t *id, const struct store_attempt *a,
     enum ws_run_kind kind, const char *step, int index, const char *answer, const json_t *result);
+/* ws_lab.c: the lab.open reply for attempt a with its values (borrowed). */
+void ws_lab_open_reply(struct conn *c, const json_t *id, const struct store_attempt *a,
+    const char *lang, int created, const json_t *values);
 json_t *ws_lab_steps_json(const struct store_lab *lab, const struct store_attempt *a,
     const char *lang, const json_t *values, int *score);
 

@@ -521,6 +521,56 @@ START_TEST(attempts_open_get_reset)
 }
 END_TEST
 
+START_TEST(attempt_values_are_kept_per_lab_content)
+{
+	struct store_attempt a, b;
+	int64_t amy = add_user("amy", STORE_ROLE_LEARNER), bob = add_user("bob", STORE_ROLE_LEARNER);
+	char h1[65], h2[65], *j = (char *)"not touched", big[STORE_VALUES_MAX + 2];
+
+	add_lab("dns", 1);
+	snprintf(h1, sizeof h1, "%064d", 1);
+	snprintf(h2, sizeof h2, "%064d", 2);
+	ck_assert_int_eq(store_attempt_open(s, amy, "dns", 1, 7, &a, NULL), STORE_OK);
+	ck_assert_int_eq(store_attempt_open(s, bob, "dns", 1, 8, &b, NULL), STORE_OK);
+	/* nothing computed yet */
+	ck_assert_int_eq(store_attempt_values_get(s, a.id, h1, &j), STORE_NOTFOUND);
+	ck_assert_ptr_null(j);
+	ck_assert_int_eq(store_attempt_values_set(s, a.id, h1, "{\"zone\":\"k7.example.test\"}"), STORE_OK);
+	ck_assert_int_eq(store_attempt_values_get(s, a.id, h1, &j), STORE_OK);
+	ck_assert_str_eq(j, "{\"zone\":\"k7.example.test\"}");
+	free(j);
+	/* per attempt: bob has none */
+	ck_assert_int_eq(store_attempt_values_get(s, b.id, h1, &j), STORE_NOTFOUND);
+	/* a changed lab (new content hash) does not see the old values ... */
+	ck_assert_int_eq(store_attempt_values_get(s, a.id, h2, &j), STORE_NOTFOUND);
+	ck_assert_ptr_null(j);
+	/* ... and storing the new ones replaces them */
+	ck_assert_int_eq(store_attempt_values_set(s, a.id, h2, "{}"), STORE_OK);
+	ck_assert_int_eq(store_attempt_values_get(s, a.id, h2, &j), STORE_OK);
+	ck_assert_str_eq(j, "{}");
+	free(j);
+	ck_assert_int_eq(store_attempt_values_get(s, a.id, h1, &j), STORE_NOTFOUND);
+	/* refused: unknown attempt, too long, missing arguments */
+	ck_assert_int_eq(store_attempt_values_set(s, 9999, h1, "{}"), STORE_INVALID);
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	ck_assert_int_eq(store_attempt_values_set(s, a.id, h1, big), STORE_INVALID);
+	big[STORE_VALUES_MAX] = '\0';
+	ck_assert_int_eq(store_attempt_values_set(s, a.id, h1, big), STORE_OK);
+	ck_assert_int_eq(store_attempt_values_set(s, a.id, NULL, "{}"), STORE_INVALID);
+	ck_assert_int_eq(store_attempt_values_set(s, a.id, h1, NULL), STORE_INVALID);
+	ck_assert_int_eq(store_attempt_values_get(s, a.id, NULL, &j), STORE_NOTFOUND);
+	/* a reset attempt keeps its values; the next attempt starts without */
+	ck_assert_int_eq(store_attempt_reset(s, a.id), STORE_OK);
+	ck_assert_int_eq(store_attempt_values_get(s, a.id, h1, &j), STORE_OK);
+	ck_assert_uint_eq(strlen(j), STORE_VALUES_MAX);
+	free(j);
+	ck_assert_int_eq(store_attempt_open(s, amy, "dns", 1, 9, &b, NULL), STORE_OK);
+	ck_assert_int_ne(b.id, a.id);
+	ck_assert_int_eq(store_attempt_values_get(s, b.id, h1, &j), STORE_NOTFOUND);
+}
+END_TEST
+
 struct uev_buf {
 	char line[8][4096];
 	int n;
@@ -908,6 +958,43 @@ START_TEST(restart_keeps_everything)
 }
 END_TEST
 
+/* A database of the first schema (before attempt_values) keeps its attempts and gains the table. */
+START_TEST(values_migration_from_v1)
+{
+	struct store_attempt a;
+	sqlite3 *db;
+	char *j = NULL;
+	int64_t amy;
+	int v = -1;
+
+	s = open_ok(dbpath);
+	amy = add_user("amy", STORE_ROLE_LEARNER);
+	add_lab("dns", 1);
+	ck_assert_int_eq(store_attempt_open(s, amy, "dns", 1, 42, &a, NULL), STORE_OK);
+	store_close(s);
+	s = NULL;
+	/* what a labhub of schema version 1 left behind */
+	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "DROP TABLE attempt_values; PRAGMA user_version = 1",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	s = open_ok(dbpath);
+	ck_assert_int_eq(store_schema_version(s, &v), STORE_OK);
+	ck_assert_int_eq(v, store_schema_latest());
+	ck_assert_int_ge(v, 2);
+	ck_assert_int_eq(store_attempt_get(s, a.id, &a), STORE_OK);
+	ck_assert_uint_eq(a.seed, 42);
+	ck_assert_int_eq(store_attempt_values_set(s, a.id, "h", "{\"n\":\"1\"}"), STORE_OK);
+	store_close(s);
+	/* and the values are there after a restart */
+	s = open_ok(dbpath);
+	ck_assert_int_eq(store_attempt_values_get(s, a.id, "h", &j), STORE_OK);
+	ck_assert_str_eq(j, "{\"n\":\"1\"}");
+	free(j);
+}
+END_TEST
+
 START_TEST(two_processes_open_a_new_database)
 {
 	pid_t pids[4];
@@ -921,8 +1008,10 @@ START_TEST(two_processes_open_a_new_database)
 			char err[256];
 			char name[16];
 
-			if (store_open(dbpath, 0, &mine, err, sizeof err) != STORE_OK)
+			if (store_open(dbpath, 0, &mine, err, sizeof err) != STORE_OK) {
+				fprintf(stderr, "child %d: %s\n", i, err);
 				_exit(2);
+			}
 			snprintf(name, sizeof name, "u%d", i);
 			if (store_user_add(mine, name, STORE_ROLE_LEARNER, HASH, NULL) != STORE_OK)
 				_exit(3);
@@ -1112,6 +1201,7 @@ store_suite(void)
 	tcase_add_test(tc, cohorts_and_members);
 	tcase_add_test(tc, labs_catalog);
 	tcase_add_test(tc, attempts_open_get_reset);
+	tcase_add_test(tc, attempt_values_are_kept_per_lab_content);
 	tcase_add_test(tc, score_is_derived_from_events);
 	tcase_add_test(tc, user_events_oldest_first_over_attempts);
 	tcase_add_test(tc, cohort_grid);
@@ -1129,6 +1219,7 @@ store_suite(void)
 	tcase_add_test(tc, newer_schema_is_refused);
 	tcase_add_test(tc, file_is_wal_with_foreign_keys);
 	tcase_add_test(tc, restart_keeps_everything);
+	tcase_add_test(tc, values_migration_from_v1);
 	tcase_add_test(tc, two_processes_open_a_new_database);
 	tcase_add_test(tc, backup_while_another_process_writes);
 	suite_add_tcase(su, tc);
