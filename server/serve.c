@@ -61,6 +61,26 @@ on_signal(int sig)
 		lws_cancel_service(the_server->ctx);
 }
 
+/* Cells exec labhub-warden from beside this executable (sandbox/cell.c); say when it is not there. */
+static void
+warn_without_warden(void)
+{
+	char exe[PATH_MAX], path[PATH_MAX + 16];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	char *slash;
+
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	if ((slash = strrchr(exe, '/')) == NULL)
+		return;
+	*slash = '\0';
+	snprintf(path, sizeof path, "%s/labhub-warden", exe);
+	if (access(path, X_OK) != 0)
+		log_warn("%s is missing: each cell's warden will be a copy of this server "
+		    "(about 1 MB more per learner); install it next to labhub", path);
+}
+
 /* libuv delivers SIGINT/SIGTERM on the loop: shut the cells down while lws is whole. */
 static void
 on_uv_signal(uv_signal_t *h, int sig)
@@ -403,6 +423,7 @@ serve_main(int argc, char **argv)
 	else
 		log_warn("workspaces are capped per file only, not in total (%s): a learner can fill "
 		    "the disk of %s with many files (sandbox/README.md)", err, s.cfg.data_dir);
+	warn_without_warden();
 
 	if (s.uv) {
 		int i, sigs[2] = { SIGINT, SIGTERM };
