@@ -999,7 +999,7 @@ ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void 
 				*pp = c->next;
 				break;
 			}
-		ws_term_detach(c);
+		ws_term_conn_closed(c);
 		while (c->out != NULL) {
 			struct frame *f = c->out;
 

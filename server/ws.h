@@ -71,7 +71,10 @@ void ws_on_cell_attach(struct conn *c, const struct proto_msg *m);
 void ws_on_cell_resize(struct conn *c, const struct proto_msg *m);
 void ws_on_cell_detach(struct conn *c, const struct proto_msg *m);
 void ws_term_input(struct conn *c, const char *data, size_t len);
+/* cell.detach or an attach elsewhere: the cell waits; replies still pending are still sent. */
 void ws_term_detach(struct conn *c);
+/* The connection closed: forget it in every pending reply, and detach. */
+void ws_term_conn_closed(struct conn *c);
 /* Called after a frame was written: lets a paused terminal read again. */
 void ws_term_drained(struct conn *c);
 void ws_term_attempt_reset(struct server *s, int64_t attempt_id);

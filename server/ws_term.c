@@ -541,14 +541,8 @@ ws_on_cell_detach(struct conn *c, const struct proto_msg *m)
 void
 ws_term_detach(struct conn *c)
 {
-	struct term *t = c->term, *u;
-	int i;
+	struct term *t = c->term;
 
-	values_forget_conn(c);
-	for (u = terms; u != NULL; u = u->next)
-		for (i = 0; i < TERM_MAX_PENDING; i++)
-			if (u->pend[i].conn == c)
-				u->pend[i].conn = NULL;
 	if (t == NULL)
 		return;
 	c->term = NULL;
@@ -557,6 +551,21 @@ ws_term_detach(struct conn *c)
 	pty_pause(t, 1);
 	lws_sul_schedule(the_server->ctx, 0, &t->sul_grace, grace_expired,
 	    (lws_usec_t)the_server->cfg.cell_grace_s * LWS_US_PER_SEC);
+}
+
+/* The connection is going away: no reply may be sent to it any more. */
+void
+ws_term_conn_closed(struct conn *c)
+{
+	struct term *u;
+	int i;
+
+	values_forget_conn(c);
+	for (u = terms; u != NULL; u = u->next)
+		for (i = 0; i < TERM_MAX_PENDING; i++)
+			if (u->pend[i].conn == c)
+				u->pend[i].conn = NULL;
+	ws_term_detach(c);
 }
 
 void
@@ -956,9 +965,9 @@ values_raw(struct values_job *j, struct lws *wsi, enum lws_callback_reasons reas
 }
 
 /*
- * Called from ws_term_detach(), which also runs for cell.detach and for an
- * attach to another cell: only a connection that is closing (ws.c has
- * already taken it off the_server->conns) loses its lab.open replies.
+ * Called from ws_term_conn_closed(), once ws.c has taken the connection off
+ * the_server->conns; the check keeps a live connection's lab.open replies
+ * should it ever be called for one.
  */
 static int
 conn_live(const struct conn *c)

@@ -126,6 +126,17 @@ test('the instructor grid shows the learner\'s progress, pushed within a second'
   c.close(); tc.close();
 });
 
+test('a check still answers when the learner detaches from the cell while it runs', async () => {
+  const c = await connect(srv, learner);
+  await c.request({ type: 'cell.attach', attempt }, 20000);
+  const result = c.request({ type: 'check', attempt, step: 'create' }, 20000);
+  c.send({ type: 'cell.detach' });
+  const r = await result;
+  assert.equal(r.type, 'check.result', JSON.stringify(r));
+  assert.equal(r.step, 'create');
+  c.close();
+});
+
 test('after a server restart the learner gets a fresh cell on the same workspace', async () => {
   await srv.stop();
   srv = await startServer({ data, args: ['--cell-grace', '30'] });
