@@ -74,6 +74,7 @@ struct term {
 };
 
 static struct term *terms;
+static unsigned cell_serial;
 static struct {
 	const struct term *t;
 	lws_usec_t at;
@@ -164,6 +165,8 @@ pending_clear(struct pending *p)
 	memset(p, 0, sizeof *p);
 }
 
+static void values_retire(struct cell *cell);
+
 static void
 term_destroy(struct term *t, const char *why)
 {
@@ -195,7 +198,7 @@ term_destroy(struct term *t, const char *why)
 	kill_wsi(&t->ipc_wsi);
 	free(t->in);
 	if (t->cell != NULL) {
-		cell_stop(t->cell);
+		values_retire(t->cell);	/* SIGKILL now, reaped off the loop */
 		the_server->m.cells_active--;
 	}
 	log_info("cell of attempt %lld ended: %s", (long long)t->a.id, why);
@@ -413,7 +416,8 @@ term_start(const struct store_attempt *a, char *err, size_t errlen)
 	t->cols = 80;
 	t->next_tag = TAG_RUN_BASE;
 	/* unique on the host: several servers (tests, instances) may run side by side */
-	snprintf(id, sizeof id, "s%ld-a%lld", (long)getpid(), (long long)a->id);
+	/* a serial too: the attempt's previous cell may not be reaped yet (its cgroups keep the id) */
+	snprintf(id, sizeof id, "s%ld-a%lld-%u", (long)getpid(), (long long)a->id, ++cell_serial);
 	memset(&spec, 0, sizeof spec);
 	spec.id = id;
 	spec.workspace = ws;
@@ -742,9 +746,9 @@ values_reap(lws_sorted_usec_list_t *sul)
 }
 
 /*
- * Ends a throwaway cell without waiting for the kernel to tear it down
- * (cell_stop()'s reap took up to 170 ms on a loaded host): SIGKILL now,
- * cell_stop() once its pidfd says the warden has exited.
+ * Ends a cell (a throwaway values cell, or a learner's) without waiting for
+ * the kernel to tear it down (cell_stop()'s reap took up to 170 ms on a loaded
+ * host): SIGKILL now, cell_stop() once its pidfd says the warden has exited.
  */
 static void
 values_retire(struct cell *cell)
