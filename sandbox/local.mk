@@ -49,11 +49,11 @@ EXTRA_DIST += tests/sandbox/cell-run.sh tests/sandbox/unpriv.sh tests/sandbox/wa
 	tests/bench/cell-start sandbox/README.md
 # tests/bench/cell-start: the start-up benchmark (run by hand, not in `make check`)
 check_PROGRAMS += tests/bench/cell-start-helper
-tests_bench_cell_start_helper_SOURCES = tests/bench/cell-start-helper.c
+tests_bench_cell_start_helper_SOURCES = tests/bench/cell-start-helper.c tests/bench/bench.h
 tests_bench_cell_start_helper_LDADD = liblabhub.a $(LABHUB_LIBS)
 # tests/bench/ws-start-helper: what an image workspace adds to a cell start (by hand, as root)
 check_PROGRAMS += tests/bench/ws-start-helper
-tests_bench_ws_start_helper_SOURCES = tests/bench/ws-start-helper.c
+tests_bench_ws_start_helper_SOURCES = tests/bench/ws-start-helper.c tests/bench/bench.h
 tests_bench_ws_start_helper_LDADD = liblabhub.a $(LABHUB_LIBS)
 
 # labhub-warden: the warden as a small program that child_main() execs as the

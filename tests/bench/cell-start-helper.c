@@ -32,30 +32,16 @@
 #include <unistd.h>
 
 #include "sandbox/cell.h"
+#include "tests/bench/bench.h"
 #include "server/log.h"
-
-static double
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int
-cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 static void
 report(double *v, int n)
 {
-	qsort(v, (size_t)n, sizeof v[0], cmp);
-	printf("%.0f %.0f\n", v[n / 2], v[(int)(n * 0.99) < n ? (int)(n * 0.99) : n - 1]);
+	double median, p99;
+
+	median_p99(v, n, &median, &p99);
+	printf("%.0f %.0f\n", median, p99);
 }
 
 static int
@@ -117,18 +103,10 @@ api(int n, const char *exe)
 	for (i = 0; i < n; i++) {
 		double t = now_us();
 		struct cell *c = start_cell(i, exe, 1);
-		struct cell_event ev;
 
 		cell_request_spawn(c, 1, argv, CELL_AS_LEARNER, 0, 0, 0, NULL);
-		for (;;) {
-			if (cell_wait_event(c, &ev, 5000) != 1)
-				return 1;
-			if (ev.type == CELL_EV_EXIT) {
-				cell_event_clear(&ev);
-				break;
-			}
-			cell_event_clear(&ev);
-		}
+		if (wait_exit(c) != 0)
+			return 1;
 		cell_stop(c);
 		v[i] = now_us() - t;
 	}
@@ -143,18 +121,10 @@ api_once(const char *exe, double *us)
 	static int i;
 	double t = now_us();
 	struct cell *c = start_cell(i++, exe, 1);
-	struct cell_event ev;
 
 	cell_request_spawn(c, 1, argv, CELL_AS_LEARNER, 0, 0, 0, NULL);
-	for (;;) {
-		if (cell_wait_event(c, &ev, 5000) != 1)
-			return -1;
-		if (ev.type == CELL_EV_EXIT) {
-			cell_event_clear(&ev);
-			break;
-		}
-		cell_event_clear(&ev);
-	}
+	if (wait_exit(c) != 0)
+		return -1;
 	cell_stop(c);
 	*us = now_us() - t;
 	return 0;
@@ -172,22 +142,10 @@ api_nowait_once(const char *exe, double *us)
 	static int i;
 	double t = now_us();
 	struct cell *c = start_cell(1000000 + i++, exe, 0);
-	struct cell_event ev;
-	int r;
 
 	cell_request_spawn(c, 1, argv, CELL_AS_LEARNER, 0, 0, 0, NULL);
-	for (;;) {
-		r = cell_wait_event(c, &ev, 5000);
-		if (r == 0 && cell_is_ready(c))
-			continue;	/* "ready" consumed */
-		if (r != 1 || ev.type == CELL_EV_ERROR)
-			return -1;
-		if (ev.type == CELL_EV_EXIT) {
-			cell_event_clear(&ev);
-			break;
-		}
-		cell_event_clear(&ev);
-	}
+	if (wait_exit(c) != 0)
+		return -1;
 	cell_stop(c);
 	*us = now_us() - t;
 	return 0;

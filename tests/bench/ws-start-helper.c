@@ -25,29 +25,15 @@
 
 #include "sandbox/cell.h"
 #include "sandbox/workspace.h"
-
-static double
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int
-cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
+#include "tests/bench/bench.h"
 
 static void
 report(const char *name, double *v, int n)
 {
-	qsort(v, (size_t)n, sizeof *v, cmp);
-	printf("%-7s %8.0f %8.0f\n", name, v[n / 2], v[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1]);
+	double median, p99;
+
+	median_p99(v, n, &median, &p99);
+	printf("%-7s %8.0f %8.0f\n", name, median, p99);
 }
 
 static int
@@ -56,7 +42,6 @@ cycle(const char *ws, int mode, uint64_t cap, double *us)
 	static const char *const argv[] = { "/bin/true", NULL };
 	static int serial;
 	struct cell_spec spec = { 0 };
-	struct cell_event ev;
 	struct cell *c;
 	char id[64], err[512];
 	double t = now_us();
@@ -73,16 +58,9 @@ cycle(const char *ws, int mode, uint64_t cap, double *us)
 		return -1;
 	}
 	cell_request_spawn(c, 1, argv, CELL_AS_LEARNER, 0, 0, 0, NULL);
-	for (;;) {
-		if (cell_wait_event(c, &ev, 5000) != 1) {
-			cell_stop(c);
-			return -1;
-		}
-		if (ev.type == CELL_EV_EXIT) {
-			cell_event_clear(&ev);
-			break;
-		}
-		cell_event_clear(&ev);
+	if (wait_exit(c) != 0) {
+		cell_stop(c);
+		return -1;
 	}
 	cell_stop(c);
 	*us = now_us() - t;
