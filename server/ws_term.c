@@ -66,6 +66,7 @@ struct term {
 	json_t *attach_id;
 	char *in;			/* keystrokes not yet written to the PTY (TERM_INPUT_MAX, on demand) */
 	size_t in_len;
+	lws_sorted_usec_list_t sul_input;	/* retries in[] (see input_pending()) */
 	time_t last_activity_sent;
 	lws_sorted_usec_list_t sul_grace;
 	struct pending pend[TERM_MAX_PENDING];
@@ -180,6 +181,7 @@ term_destroy(struct term *t, const char *why)
 		}
 	lws_sul_cancel(&t->sul_grace);
 	lws_sul_cancel(&t->sul_throttle);
+	lws_sul_cancel(&t->sul_input);
 	for (i = 0; i < 2; i++)
 		if (typed[i].t == t)
 			typed[i].t = NULL;
@@ -572,6 +574,32 @@ ws_term_conn_closed(struct conn *c)
 	ws_term_detach(c);
 }
 
+static int pty_write(struct term *t, struct lws *wsi);
+
+static void
+input_retry(lws_sorted_usec_list_t *sul)
+{
+	struct term *t = lws_container_of(sul, struct term, sul_input);
+
+	if (t->pty_wsi != NULL && pty_write(t, t->pty_wsi) < 0)
+		log_warn("terminal of attempt %lld: input to the shell failed: %s", (long long)t->a.id,
+		    strerror(errno));
+}
+
+/*
+ * Keystrokes wait in in[] because the PTY is full (a paste).  POLLOUT is
+ * asked for, but on libuv (epoll) it can stay unreported: the PTY master does
+ * not always wake its writers when the shell side drains (a 24 KB paste
+ * stalled for good, tests/integration/cell.test.mjs).  poll() looked again
+ * at every loop turn and hid that.  So a short timer tries again as well.
+ */
+static void
+input_pending(struct term *t)
+{
+	lws_callback_on_writable(t->pty_wsi);
+	lws_sul_schedule(the_server->ctx, 0, &t->sul_input, input_retry, 2 * LWS_US_PER_MS);
+}
+
 void
 ws_term_input(struct conn *c, const char *data, size_t len)
 {
@@ -600,7 +628,7 @@ ws_term_input(struct conn *c, const char *data, size_t len)
 			len = TERM_INPUT_MAX - t->in_len;	/* a paste larger than 64 KiB in flight is cut */
 		memcpy(t->in + t->in_len, data, len);
 		t->in_len += len;
-		lws_callback_on_writable(t->pty_wsi);
+		input_pending(t);
 	}
 	now = time(NULL);
 	if (now - t->last_activity_sent >= 10) {
@@ -1194,12 +1222,19 @@ pty_write(struct term *t, struct lws *wsi)
 	if (t->in_len == 0)
 		return 0;
 	n = write(lws_get_socket_fd(wsi), t->in, t->in_len);
-	if (n < 0)
-		return errno == EAGAIN ? (lws_callback_on_writable(wsi), 0) : -1;
-	memmove(t->in, t->in + n, t->in_len - (size_t)n);
-	t->in_len -= (size_t)n;
-	if (t->in_len > 0)
-		lws_callback_on_writable(wsi);
+	if (n < 0 && errno != EAGAIN && errno != EINTR)
+		return -1;
+	if (n > 0) {
+		memmove(t->in, t->in + n, t->in_len - (size_t)n);
+		t->in_len -= (size_t)n;
+	}
+	if (t->in_len > 0) {
+		input_pending(t);
+	} else {
+		lws_sul_cancel(&t->sul_input);
+		free(t->in);		/* a paste's 64 KiB are not kept for the rest of the session */
+		t->in = NULL;
+	}
 	return 0;
 }
 
@@ -1298,6 +1333,7 @@ ws_term_raw_callback(struct lws *wsi, enum lws_callback_reasons reason, void *us
 			t->throttled = 0;
 			t->flow_off = 0;
 			lws_sul_cancel(&t->sul_throttle);
+			lws_sul_cancel(&t->sul_input);
 		} else if (wsi == t->ipc_wsi) {
 			t->ipc_wsi = NULL;
 			term_destroy(t, "Your lab machine stopped. Your files are kept; open the lab again.");

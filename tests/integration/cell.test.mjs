@@ -90,6 +90,24 @@ test('reconnecting re-attaches the same shell', async () => {
   c.close();
 });
 
+test('a paste larger than the server\'s receive buffer arrives whole, in order', async () => {
+  // 24 000 bytes in one binary message: lws hands it over in 4 KiB pieces,
+  // and the PTY takes it in pieces too (the writer waits when it is full).
+  const c = await connect(srv, learner, { deflate: false });
+  const ready = await c.request({ type: 'cell.attach', attempt, cols: 80, rows: 24 }, 20000);
+  assert.equal(ready.type, 'cell.ready');
+  c.ws.send(Buffer.from("stty -echo; echo ready-$((5*5)); cat > paste.txt\r"));
+  await termUntil(c, /ready-25/);
+  await new Promise((r) => setTimeout(r, 300));
+  let paste = '';
+  for (let i = 0; i < 240; i++) paste += `${String(i).padStart(3, '0')}:${'p'.repeat(95)}\r`;
+  c.ws.send(Buffer.from(paste));
+  c.ws.send(Buffer.from('\x04'));
+  c.ws.send(Buffer.from('stty echo; echo "size-$(wc -c < paste.txt) last-$(tail -n 1 paste.txt | cut -c1-3) lines-$(grep -c ^ paste.txt)"\r'));
+  await termUntil(c, /size-24000 last-239 lines-240/);
+  c.close();
+});
+
 test('the instructor grid shows the learner\'s progress, pushed within a second', async () => {
   const t = await login(srv, { name: 'teacher', password: srv.demo.password });
   const tc = await connect(srv, t.cookie);
