@@ -367,7 +367,13 @@ serve_main(int argc, char **argv)
 		memcpy(p, protocols, sizeof p);
 		p[0].per_session_data_size = http_req_size();
 		p[1].per_session_data_size = ws_conn_size();
-		p[1].rx_buffer_size = 16384;
+		/*
+		 * lws allocates this per connection when it is established and
+		 * keeps it: 4 KiB (what ttyd gets from lws's default) instead of
+		 * 16 saves 12 KiB per learner.  Larger messages (a paste) come in
+		 * pieces and are put together in ws.c.
+		 */
+		p[1].rx_buffer_size = 4096;
 		info.protocols = p;
 	}
 	/*

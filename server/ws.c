@@ -828,7 +828,7 @@ over_rate(struct conn *c)
 }
 
 static void
-handle_text(struct conn *c)
+handle_text(struct conn *c, const char *text, size_t len)
 {
 	struct proto_msg m;
 	struct proto_error err;
@@ -839,7 +839,7 @@ handle_text(struct conn *c)
 		conn_fail(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "message rate exceeded");
 		return;
 	}
-	if (proto_parse(c->rx, c->rx_len, &m, &err) != 0) {
+	if (proto_parse(text, len, &m, &err) != 0) {
 		ws_send_error(c, m.id, err.code, err.field, err.message);
 		proto_msg_clear(&m);
 		return;
@@ -860,6 +860,25 @@ receive(struct conn *c, const void *in, size_t len)
 	if (first) {
 		c->rx_len = 0;
 		c->rx_binary = lws_frame_is_binary(c->wsi);
+		if (lws_is_final_fragment(c->wsi)) {
+			/*
+			 * The usual case, a keystroke or a request in one piece:
+			 * handled where lws has it, no copy and no buffer kept.
+			 */
+			if (len > cap) {
+				ws_send_error(c, NULL, PROTO_E_TOO_LARGE, NULL,
+				    "That message is too large; the connection is closed.");
+				conn_fail(c, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "message too large");
+				return 0;
+			}
+			the_server->m.ws_messages_in++;
+			the_server->m.ws_bytes_in += len;
+			if (c->rx_binary)
+				ws_term_input(c, in, len);
+			else
+				handle_text(c, in, len);
+			return 0;
+		}
 	}
 	if (c->rx_len + len > cap) {
 		ws_send_error(c, NULL, PROTO_E_TOO_LARGE, NULL, "That message is too large; the connection is closed.");
@@ -901,8 +920,12 @@ receive(struct conn *c, const void *in, size_t len)
 	if (c->rx_binary)
 		ws_term_input(c, c->rx, c->rx_len);
 	else
-		handle_text(c);
+		handle_text(c, c->rx, c->rx_len);
+	/* a message in pieces is rare (a paste, a large answer): its buffer goes with it */
+	free(c->rx);
+	c->rx = NULL;
 	c->rx_len = 0;
+	c->rx_cap = 0;
 	return 0;
 }
 

@@ -143,7 +143,7 @@ test('a message flood is cut off with rate_limited; others are unaffected', asyn
 test('permessage-deflate: negotiated when offered, large compressed messages arrive whole', async () => {
   const c = await connect(srv, learners.alice.cookie);
   assert.equal(c.ws.extensions, 'permessage-deflate');
-  // 40 KiB that inflates over several of the server's 16 KiB buffers
+  // 40 KiB that inflates over several of the server's 16 KiB inflate buffers
   // (ping has no field 'pad': the answer is a schema error, which proves the whole message was read)
   for (let i = 0; i < 3; i++) {
     const r = await c.request({ type: 'ping', pad: 'y'.repeat(40 * 1024) }, 5000);
@@ -154,6 +154,10 @@ test('permessage-deflate: negotiated when offered, large compressed messages arr
   c.close();
   const plain = await connect(srv, learners.alice.cookie, { deflate: false });
   assert.equal(plain.ws.extensions, '');
+  assert.equal((await plain.request({ type: 'ping' })).type, 'pong');
+  // uncompressed, the same 40 KiB comes in ten of the server's 4 KiB receive buffers
+  const r = await plain.request({ type: 'ping', pad: 'z'.repeat(40 * 1024) }, 5000);
+  assert.equal(r.field, 'pad', JSON.stringify(r));
   assert.equal((await plain.request({ type: 'ping' })).type, 'pong');
   plain.close();
 });
