@@ -13,3 +13,13 @@ AM_TESTS_ENVIRONMENT = \
 	LABHUB_SRCDIR='$(abs_top_srcdir)'; export LABHUB_SRCDIR; \
 	LABHUB_BUILDDIR='$(abs_top_builddir)'; export LABHUB_BUILDDIR; \
 	CK_DEFAULT_TIMEOUT=30; export CK_DEFAULT_TIMEOUT;
+
+# tests/bench/pty-rate: terminal output through one PTY read by a bare loop, the
+# ceiling tests/bench/ws-echo compares both servers' throughput with (by hand)
+check_PROGRAMS += tests/bench/pty-rate
+tests_bench_pty_rate_SOURCES = tests/bench/pty-rate.c
+tests_bench_pty_rate_CFLAGS = $(WARN_CFLAGS) -O2
+tests_bench_pty_rate_CPPFLAGS =
+tests_bench_pty_rate_LDFLAGS =
+tests_bench_pty_rate_LDADD = -lutil
+EXTRA_DIST += tests/bench/ws-echo tests/bench/ws-echo.mjs tests/bench/ws-echo.md

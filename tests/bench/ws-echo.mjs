@@ -254,16 +254,37 @@ async function typist(s, win, samples, stats) {
   await sleep(50);
 }
 
+function echoSummary(samples, lost) {
+  samples = [...samples].sort((a, b) => a - b);
+  const q = (f) => (samples.length ? samples[Math.min(samples.length - 1, Math.floor(f * samples.length))] : NaN);
+  return { keys: samples.length, lost, p50: q(0.5), p99: q(0.99), max: samples[samples.length - 1] };
+}
+
 // seconds: a number, or a promise: measure until it settles.
-async function measureEcho(typists, seconds, warmMs = 1000) {
+async function measureEcho(typists, seconds, warmMs = 1000, { raw = false } = {}) {
   const samples = [], stats = { lost: 0 };
   const win = { startAt: now() + warmMs, endAt: Infinity };
   if (typeof seconds === 'number') win.endAt = win.startAt + seconds * 1000;
   else seconds.finally(() => { win.endAt = now(); });
   await Promise.all(typists.map((s) => typist(s, win, samples, stats)));
-  samples.sort((a, b) => a - b);
-  const q = (f) => (samples.length ? samples[Math.min(samples.length - 1, Math.floor(f * samples.length))] : NaN);
-  return { keys: samples.length, lost: stats.lost, p50: q(0.5), p99: q(0.99), max: samples[samples.length - 1] };
+  return raw ? { samples, lost: stats.lost } : echoSummary(samples, stats.lost);
+}
+
+// The servers' typists take turns: `rounds` windows each, the order swapped every round
+// (A B, B A, ...), so that a change in the machine's load during the sweep falls on both
+// alike. Only one server's typists type at a time.
+async function measureEchoTurns(sts, seconds, rounds) {
+  const acc = sts.map(() => ({ samples: [], lost: 0 }));
+  for (let k = 0; k < rounds; k++) {
+    const order = sts.map((_, i) => i);
+    if (k % 2 === 1) order.reverse();
+    for (const i of order) {
+      const e = await measureEcho(sts[i].typists, seconds / rounds, 300, { raw: true });
+      acc[i].samples.push(...e.samples);
+      acc[i].lost += e.lost;
+    }
+  }
+  return acc.map((a) => echoSummary(a.samples, a.lost));
 }
 
 // ---- memory ----------------------------------------------------------------------------------
@@ -418,21 +439,47 @@ async function openMany(t, count, into, { concurrency, deadline, log, make = () 
   return failed;
 }
 
-async function benchTarget(t, o, log) {
+// What one PTY gives on this machine: the throughput command read by a bare C loop (tests/bench/pty-rate).
+function ptyCeiling(o, size) {
+  if (!o.ptyRate) return null;
+  const r = spawnSync(o.ptyRate, [`head -c ${size} /dev/zero | base64`], { encoding: 'utf8', timeout: 120000 });
+  try { return JSON.parse(r.stdout); } catch { return { error: (r.stderr || '').trim() || `exit ${r.status}` }; }
+}
+
+// Memory the machine gave while `action` ran (MemAvailable drop minus the client's own RSS growth),
+// added to st.machineKb; the same client serves both servers, so each server is charged only
+// for the steps that opened its own sessions.
+async function charged(st, action) {
+  const a = memSnap(st.t.pid);
+  const out = await action();
+  await sleep(2000);
+  const b = memSnap(st.t.pid);
+  st.machineKb += (a.avail - b.avail) - (b.client - a.client);
+  return out;
+}
+
+// Per server: memory before any session, the typists, then the output phases
+// (throughput, fairness, sustain) with nothing else going on but the typists' shells.
+async function outputPhases(t, o, log) {
   const r = { name: t.name, echo: [], notes: [] };
+  const st = { t, r, typists: [], idle: [], machineKb: 0, deadline: null };
   t.t0 = now();
   await sleep(500);
   const base = memSnap(t.pid);
   base.desc = descendantsPssKb(t.pid);
   r.base = base;
+  st.base = base;
 
-  // Output phases first, with nothing else going on but the typists' shells.
   log(`${t.name}: opening ${o.typists} typists`);
-  const typists = [];
-  for (let i = 0; i < o.typists; i++) typists.push(await openSession(t, { tag: 't' }));
-  for (const s of typists) await settle(s, 200, 2000);
+  await charged(st, async () => {
+    for (let i = 0; i < o.typists; i++) st.typists.push(await openSession(t, { tag: 't' }));
+    for (const s of st.typists) await settle(s, 200, 2000);
+  });
+  const typists = st.typists;
 
   loadavg();
+  r.ceiling = ptyCeiling(o, o.tpSize);
+  if (r.ceiling) log(`  the same output through one PTY, bare C loop (no server): ${JSON.stringify(r.ceiling)}`);
   log(`${t.name}: throughput (head -c ${o.tpSize} /dev/zero | base64)`);
   const c0 = cpuSeconds(t.pid);
   r.throughput = await runWorker(t, 'throughput', { size: o.tpSize, timeoutMs: 120000 });
@@ -455,75 +502,109 @@ async function benchTarget(t, o, log) {
   r.sustain = await runWorker(t, 'sustain', { seconds: o.sustainS });
   log(`  ${JSON.stringify(r.sustain)}`);
   await sleep(t.kind === 'labhub' ? 5000 : 1000);	/* labhub: the closed sessions' cells end after --cell-grace 3 */
+  return st;
+}
 
-  const idle = [];
-  const deadline = now() + o.budgetS * 1000;
+const showEcho = (e) => `p50 ${f2(e.p50)} ms p99 ${f2(e.p99)} ms max ${f2(e.max)} ms (${e.keys} keys, ${e.lost} lost)`;
+
+// Opens idle sessions of one server up to n; the first batch is opened while its typists type.
+// Returns why it stopped short, or null.
+async function growTo(st, n, o, log) {
+  const { t, r, typists, idle } = st;
+  if (idle.length >= n) return null;
+  if (st.deadline === null) st.deadline = now() + o.budgetS * 1000;
+  const deadline = st.deadline;
+  let stop = null;
+  log(`${t.name}: opening idle sessions up to ${n}`);
+  const j0 = openStats.join.length, a0 = openStats.attach.length, t1 = now(), i0 = idle.length;
+  await charged(st, async () => {
+    if (!r.echoOpening && t.kind === 'labhub') {
+      // The typists keep typing while the first batch opens: first every learner joins
+      // (POST /api/join), then every one opens hello-shell and attaches its cell.
+      const cookies = [];
+      const joining = openMany(t, n - idle.length, cookies, { concurrency: o.concurrency(t), deadline, log,
+        make: () => joinLabhub(t, nickFor(t, 'i')), what: 'learners joined' });
+      r.echoJoining = await measureEcho(typists, joining, 100);
+      stop = await joining;
+      log(`  echo while they join: ${showEcho(r.echoJoining)}`);
+      if (!stop) {
+        const attaching = openMany(t, cookies.length, idle, { concurrency: o.concurrency(t), deadline, log,
+          make: (i) => attachLabhub(t, cookies[i], { deflate: deflateAll }), what: 'cells attached' });
+        r.echoOpening = await measureEcho(typists, attaching, 100);
+        stop = await attaching;
+        log(`  echo while their cells start: ${showEcho(r.echoOpening)}`);
+      }
+    } else if (!r.echoOpening) {
+      const opening = openMany(t, n - idle.length, idle, { concurrency: o.concurrency(t), deadline, log });
+      r.echoOpening = await measureEcho(typists, opening, 100);
+      stop = await opening;
+      log(`  echo while they connect: ${showEcho(r.echoOpening)}`);
+    } else {
+      stop = await openMany(t, n - idle.length, idle, { concurrency: o.concurrency(t), deadline, log });
+    }
+  });
+  const rate = (now() - t1 - 2000) / Math.max(1, idle.length - i0);
+  if (t.kind === 'labhub') {
+    log(`  ${rate.toFixed(0)} ms per session; join ${avg(openStats.join.slice(j0)).toFixed(0)} ms, ` +
+      `lab.open + cell.attach + prompt ${avg(openStats.attach.slice(a0)).toFixed(0)} ms (each, ${o.concurrency(t)} in flight)`);
+  }
+  r.open = { ms_per_session: rate, join_ms: avg(openStats.join.slice(j0)), attach_ms: avg(openStats.attach.slice(a0)) };
+  if (stop) {
+    r.stopped = { wanted: n, reached: idle.length, why: stop };
+    log(`  stopped: ${stop}`);
+    r.notes.push(`idle sessions stopped at ${idle.length} (wanted ${n}): ${stop}`);
+  }
+  return stop;
+}
+
+function echoRow(st, n, e, load) {
+  const { t, base, idle, typists } = st;
+  const mem = memSnap(t.pid);
+  const desc = descendantsPssKb(t.pid);
+  const sessions = idle.length + typists.length;
+  return {
+    n: idle.length, wanted: n, sessions, ...e, load,
+    pss_per_session_kb: (mem.pss - base.pss) / sessions,
+    priv_per_session_kb: (mem.priv - base.priv) / sessions,
+    anon_per_session_kb: (mem.anon - base.anon) / sessions,
+    machine_per_session_kb: st.machineKb / sessions,
+    with_children_pss_per_session_kb: (mem.pss + desc.kids - base.pss - base.desc.kids) / sessions,
+    tree_pss_per_session_kb: (mem.pss + desc.tree - base.pss - base.desc.tree) / sessions,
+    children: desc.nkids, tree_procs: desc.ntree,
+    server_pss_kb: mem.pss, server_priv_kb: mem.priv,
+  };
+}
+
+// The sweep over N for one or more servers that are all up: each grows to N in turn, then
+// their typists take turns (measureEchoTurns), and memory is read per server.
+async function sweep(sts, o, log) {
+  const live = new Set(sts);
   for (const n of o.ns) {
-    let stop = null;
-    if (idle.length < n) {
-      log(`${t.name}: opening idle sessions up to ${n}`);
-      const j0 = openStats.join.length, a0 = openStats.attach.length, t1 = now(), i0 = idle.length;
-      const show = (e) => `p50 ${f2(e.p50)} ms p99 ${f2(e.p99)} ms max ${f2(e.max)} ms (${e.keys} keys, ${e.lost} lost)`;
-      if (!r.echoOpening && t.kind === 'labhub') {
-        // The typists keep typing while the first batch opens: first every learner joins
-        // (POST /api/join), then every one opens hello-shell and attaches its cell.
-        const cookies = [];
-        const joining = openMany(t, n - idle.length, cookies, { concurrency: o.concurrency(t), deadline, log,
-          make: () => joinLabhub(t, nickFor(t, 'i')), what: 'learners joined' });
-        r.echoJoining = await measureEcho(typists, joining, 100);
-        stop = await joining;
-        log(`  echo while they join: ${show(r.echoJoining)}`);
-        if (!stop) {
-          const attaching = openMany(t, cookies.length, idle, { concurrency: o.concurrency(t), deadline, log,
-            make: (i) => attachLabhub(t, cookies[i], { deflate: deflateAll }), what: 'cells attached' });
-          r.echoOpening = await measureEcho(typists, attaching, 100);
-          stop = await attaching;
-          log(`  echo while their cells start: ${show(r.echoOpening)}`);
-        }
-      } else if (!r.echoOpening) {
-        const opening = openMany(t, n - idle.length, idle, { concurrency: o.concurrency(t), deadline, log });
-        r.echoOpening = await measureEcho(typists, opening, 100);
-        stop = await opening;
-        log(`  echo while they connect: ${show(r.echoOpening)}`);
-      } else {
-        stop = await openMany(t, n - idle.length, idle, { concurrency: o.concurrency(t), deadline, log });
-      }
-      const rate = (now() - t1) / Math.max(1, idle.length - i0);
-      if (t.kind === 'labhub') {
-        log(`  ${rate.toFixed(0)} ms per session; join ${avg(openStats.join.slice(j0)).toFixed(0)} ms, ` +
-          `lab.open + cell.attach + prompt ${avg(openStats.attach.slice(a0)).toFixed(0)} ms (each, ${o.concurrency(t)} in flight)`);
-      }
-      r.open = { ms_per_session: rate, join_ms: avg(openStats.join.slice(j0)), attach_ms: avg(openStats.attach.slice(a0)) };
+    for (const st of live) {
+      const stop = await growTo(st, n, o, log);
       if (stop) {
-        r.stopped = { wanted: n, reached: idle.length, why: stop };
-        log(`  stopped: ${stop}`);
-        r.notes.push(`idle sessions stopped at ${idle.length} (wanted ${n}): ${stop}`);
-        if (idle.length <= (r.echo[r.echo.length - 1]?.n ?? -1)) break;
+        st.stopped = true;
+        if (st.idle.length <= (st.r.echo[st.r.echo.length - 1]?.n ?? -1)) live.delete(st);
       }
     }
-    await sleep(2000);
-    const mem = memSnap(t.pid);
-    const desc = descendantsPssKb(t.pid);
+    if (!live.size) break;
+    const cur = [...live];
     const load = loadavg();
-    const e = await measureEcho(typists, o.echoS);
-    const sessions = idle.length + typists.length;
-    const row = {
-      n: idle.length, wanted: n, sessions, ...e, load,
-      pss_per_session_kb: (mem.pss - base.pss) / sessions,
-      priv_per_session_kb: (mem.priv - base.priv) / sessions,
-      anon_per_session_kb: (mem.anon - base.anon) / sessions,
-      machine_per_session_kb: ((base.avail - mem.avail) - (mem.client - base.client)) / sessions,
-      with_children_pss_per_session_kb: (mem.pss + desc.kids - base.pss - base.desc.kids) / sessions,
-      tree_pss_per_session_kb: (mem.pss + desc.tree - base.pss - base.desc.tree) / sessions,
-      children: desc.nkids, tree_procs: desc.ntree,
-      server_pss_kb: mem.pss, server_priv_kb: mem.priv, client_rss_delta_kb: mem.client - base.client,
-    };
-    r.echo.push(row);
-    log(`  N=${n}: echo p50 ${e.p50.toFixed(2)} ms p99 ${e.p99.toFixed(2)} ms (${e.keys} keys, ${e.lost} lost); ` +
-      `server PSS ${(row.pss_per_session_kb).toFixed(0)} kB/session, machine ${(row.machine_per_session_kb).toFixed(0)} kB/session`);
-    if (typists.some((s) => s.closed)) { r.notes.push(`a typist's connection closed at N=${n}`); break; }
-    if (stop) break;
+    const es = await measureEchoTurns(cur, o.echoS, o.rounds);
+    cur.forEach((st, i) => {
+      const row = echoRow(st, n, es[i], load);
+      st.r.echo.push(row);
+      log(`  ${st.t.name} N=${n}: echo ${showEcho(es[i])}; ` +
+        `server PSS ${(row.pss_per_session_kb).toFixed(0)} kB/session, machine ${(row.machine_per_session_kb).toFixed(0)} kB/session`);
+      if (st.typists.some((s) => s.closed)) { st.r.notes.push(`a typist's connection closed at N=${n}`); live.delete(st); }
+      if (st.stopped) live.delete(st);
+    });
+    if (!live.size) break;
   }
+}
+
+async function closeAll(st, log) {
+  const { t, r, typists, idle } = st;
   const dropped = idle.filter((s) => s.closed);
   if (dropped.length) {
     const codes = {};
@@ -538,7 +619,6 @@ async function benchTarget(t, o, log) {
   log(`${t.name}: closing ${idle.length + typists.length} sessions`);
   for (const s of [...typists, ...idle]) s.close();
   await sleep(1500);
-  return r;
 }
 
 // ---- report --------------------------------------------------------------------------------
@@ -568,8 +648,12 @@ function table(res, o) {
   rows.push([`echo p50 / p99 ms while ${first} learners join`, '-', eo(L?.echoJoining), '', '', '']);
   rows.push([`echo p50 / p99 ms while ${first} sessions start a shell`, eo(T?.echoOpening), eo(L?.echoOpening),
     ratio(L?.echoOpening?.p99, T?.echoOpening?.p99), '', '']);
-  rows.push([`throughput MB/s (1 session, head -c ${o.tpSize} | base64)`, f2(tt), f2(lt), ratio(lt, tt), '>= 2x ttyd',
+  const ceil = Math.max(T?.ceiling?.mbps ?? NaN, L?.ceiling?.mbps ?? NaN);
+  rows.push([`throughput MB/s (1 session, head -c ${o.tpSize} | base64)`, f2(tt), f2(lt), ratio(lt, tt),
+    Number.isFinite(tt) && Number.isFinite(ceil) && 2 * tt > ceil ? `>= 2x ttyd (${f2(2 * tt)}: ${ratio(2 * tt, ceil)}x the bare PTY loop)` : '>= 2x ttyd',
     verdict(Number.isFinite(lt) && Number.isFinite(tt) ? lt >= 2 * tt : null)]);
+  rows.push(['  the same output through one PTY, bare C loop, no server', f2(T?.ceiling?.mbps), f2(L?.ceiling?.mbps), '', 'measured just before', '']);
+  rows.push(['  throughput / bare PTY loop', ratio(tt, T?.ceiling?.mbps), ratio(lt, L?.ceiling?.mbps), '', '', '']);
   rows.push(['  server CPU s per 100 MB of output', f2(T?.throughput?.server_cpu_s_per_100mb), f2(L?.throughput?.server_cpu_s_per_100mb),
     ratio(L?.throughput?.server_cpu_s_per_100mb, T?.throughput?.server_cpu_s_per_100mb), '', '']);
   rows.push(['  bytes per WebSocket frame', f0(T?.throughput?.bytes_per_frame), f0(L?.throughput?.bytes_per_frame),
@@ -632,12 +716,16 @@ function parseArgs(argv) {
     else if (a === '--json') o.json = v();
     else if (a === '--budget') o.budget = Number(v());
     else if (a === '--deflate-all') deflateAll = true;
+    else if (a === '--sequential') o.sequential = true;
+    else if (a === '--pty-rate') o.ptyRate = v();
     else if (a === '--help' || a === '-h') {
       console.log('usage: tests/bench/ws-echo [--quick] [--only labhub|ttyd] [--ttyd PATH] [--labhub PATH]\n' +
         '                         [--web DIR] [--labs DIR] [--cell-limits SPEC] [--n LIST] [--budget SECONDS]\n' +
-        '                         [--deflate-all] [--json FILE]\n' +
+        '                         [--deflate-all] [--sequential] [--pty-rate PATH] [--json FILE]\n' +
         '--deflate-all: the typists and idle sessions offer permessage-deflate too, as browsers do\n' +
-        '--budget: seconds each server may spend opening idle sessions (default 300, quick 40)');
+        '--budget: seconds each server may spend opening idle sessions (default 300, quick 40)\n' +
+        '--sequential: one server after the other (default: both up, their typists measured in turns)\n' +
+        '--pty-rate: the PTY ceiling helper (default: tests/bench/pty-rate in the labhub binary\'s build dir)');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -646,8 +734,13 @@ function parseArgs(argv) {
     o.web = existsSync(w) ? w : join(SRCDIR, 'server/web');
   }
   Object.assign(o, o.quick
-    ? { ns: o.ns || [0, 20], echoS: 3, tpSize: '30M', floodS: 4, sustainS: 6, budgetS: 30 }
-    : { ns: o.ns || [0, 100, 500, 1000, 2000], echoS: 10, tpSize: '100M', floodS: 10, sustainS: 30, budgetS: 300 });
+    ? { ns: o.ns || [0, 20], echoS: 3, rounds: 3, tpSize: '30M', floodS: 4, sustainS: 6, budgetS: 30 }
+    : { ns: o.ns || [0, 100, 500, 1000, 2000], echoS: 10, rounds: 5, tpSize: '100M', floodS: 10, sustainS: 30, budgetS: 300 });
+  if (!o.ptyRate && o.labhub) {
+    const pr = join(dirname(o.labhub), 'tests/bench/pty-rate');
+    if (!existsSync(pr)) spawnSync('make', ['-C', dirname(o.labhub), 'tests/bench/pty-rate'], { stdio: 'ignore' });
+    if (existsSync(pr)) o.ptyRate = pr;
+  }
   if (o.budget) o.budgetS = o.budget;
   o.typists = 20;
   o.fairTypists = 5;
@@ -670,31 +763,45 @@ async function main() {
   log(`mode ${o.quick ? 'quick' : 'full'}${deflateAll ? ', every connection offers permessage-deflate' : ''}: N = ${o.ns.join(', ')}; echo ${o.echoS} s per N, ${o.typists} typists; ` +
     `fd limit ${nofile}; MemAvailable ${(memAvailableKb() / 1048576).toFixed(1)} GiB`);
   const ttyd = which(o.ttyd);
-  if (o.only !== 'labhub') {
-    if (!ttyd) {
-      log(`ttyd not found ('${o.ttyd}'): the ttyd column is skipped. Give its path with --ttyd PATH or TTYD=PATH.`);
+  const wantTtyd = o.only !== 'labhub', wantLabhub = o.only !== 'ttyd';
+  if (wantTtyd && !ttyd) log(`ttyd not found ('${o.ttyd}'): the ttyd column is skipped. Give its path with --ttyd PATH or TTYD=PATH.`);
+  const haveLabhub = o.labhub && existsSync(o.labhub);
+  if (wantLabhub && !haveLabhub) log('labhub binary not found: build it (see doc/HACKING.md) or give --labhub PATH');
+  if (!o.ptyRate) log('tests/bench/pty-rate not built (make -C BUILDDIR tests/bench/pty-rate): the bare PTY row is skipped');
+  const starters = [];
+  if (wantTtyd && ttyd) starters.push({ key: 'ttyd', start: () => startTtyd(ttyd, log) });
+  if (wantLabhub && haveLabhub) starters.push({ key: 'labhub', start: () => startLabhub(o, log) });
+  const stop = async (t) => {
+    if (t.kind === 'labhub') {
+      log('labhub: stopping the server (it stops every cell)');
+      await stopProc(t.proc, 120000);
+      if (o.json) writeFileSync(`${o.json}.labhub.log`, t.stderr());
+      rmSync(t.data, { recursive: true, force: true });
     } else {
-      const t = await startTtyd(ttyd, log);
-      try { res.ttyd = await benchTarget(t, o, log); } finally { await stopProc(t.proc, 20000); }
-      if (o.json) writeFileSync(o.json, JSON.stringify({ partial: true, results: res }, null, 2));
+      await stopProc(t.proc, 20000);
       const left = spawnSync('sh', ['-c', `pgrep -P ${t.pid} | wc -l`], { encoding: 'utf8' }).stdout.trim();
       if (left !== '0') log(`warning: ${left} children of ttyd still there`);
     }
-  }
-  if (o.only !== 'ttyd') {
-    if (!o.labhub || !existsSync(o.labhub)) {
-      log('labhub binary not found: build it (see doc/HACKING.md) or give --labhub PATH');
-    } else {
-      const t = await startLabhub(o, log);
-      try {
-        res.labhub = await benchTarget(t, o, log);
-      } finally {
-        log('labhub: stopping the server (it stops every cell)');
-        await stopProc(t.proc, 120000);
-        if (o.json) writeFileSync(`${o.json}.labhub.log`, t.stderr());
-        rmSync(t.data, { recursive: true, force: true });
+  };
+  // Default: both servers stay up for the whole run and the sweep measures them in turns at
+  // each N (the same machine state for both); --sequential: one server after the other.
+  const groups = o.sequential ? starters.map((x) => [x]) : [starters];
+  for (const group of groups) {
+    const up = [];
+    try {
+      for (const x of group) up.push({ key: x.key, t: await x.start() });
+      const sts = [];
+      for (const u of up) {
+        const st = await outputPhases(u.t, o, log);
+        res[u.key] = st.r;
+        sts.push(st);
       }
+      await sweep(sts, o, log);
+      for (const st of sts) await closeAll(st, log);
+    } finally {
+      for (const u of up) await stop(u.t);
     }
+    if (o.json) writeFileSync(o.json, JSON.stringify({ partial: true, results: res }, null, 2));
   }
   const save = () => o.json && writeFileSync(o.json, JSON.stringify({ options: { ...o, concurrency: undefined }, loads, results: res }, null, 2));
   save();
