@@ -487,6 +487,9 @@ async function outputPhases(t, o, log) {
   log(`  ${JSON.stringify(r.throughput)}`);
 
   loadavg();
+  log(`${t.name}: the same ${o.fairTypists} typists without a flood (the baseline of fairness)`);
+  r.fairBase = await measureEcho(typists.slice(0, o.fairTypists), o.floodS - 1);
+  log(`  ${showEcho(r.fairBase)}`);
   log(`${t.name}: fairness (${o.fairTypists} typists, one session floods for ${o.floodS} s)`);
   let flooding;
   const floodOn = new Promise((res) => { flooding = res; });
@@ -661,6 +664,9 @@ function table(res, o) {
   rows.push([`echo p50 / p99 ms, ${o.fairTypists} typists + 1 flood`, T ? `${f2(T.fair.p50)} / ${f2(T.fair.p99)}` : '-',
     L ? `${f2(L.fair.p50)} / ${f2(L.fair.p99)}` : '-', ratio(L?.fair.p99, T?.fair.p99), 'p99 <= 2 ms',
     verdict(L ? L.fair.p99 <= 2 : null)]);
+  rows.push([`  the same ${o.fairTypists} typists without the flood, just before`, T?.fairBase ? `${f2(T.fairBase.p50)} / ${f2(T.fairBase.p99)}` : '-',
+    L?.fairBase ? `${f2(L.fairBase.p50)} / ${f2(L.fairBase.p99)}` : '-', ratio(L?.fairBase?.p99, T?.fairBase?.p99), '', '']);
+  rows.push(['  p99 under flood / p99 without', ratio(T?.fair?.p99, T?.fairBase?.p99), ratio(L?.fair?.p99, L?.fairBase?.p99), '', '', '']);
   rows.push(['  flood rate MB/s during fairness', f2(T?.flood?.mbps), f2(L?.flood?.mbps), ratio(L?.flood?.mbps, T?.flood?.mbps), '', '']);
   const sus = (r) => {
     if (!r) return '-';
