@@ -430,6 +430,7 @@ serve_main(int argc, char **argv)
 		log_warn("workspaces are capped per file only, not in total (%s): a learner can fill "
 		    "the disk of %s with many files (sandbox/README.md)", err, s.cfg.data_dir);
 	warn_without_warden();
+	ws_term_workspace_sweep();
 
 	if (s.uv) {
 		int i, sigs[2] = { SIGINT, SIGTERM };

@@ -603,6 +603,8 @@ on_learner_reset(struct conn *c, const struct proto_msg *m)
 		return;
 	}
 	ws_term_attempt_reset(the_server, a.id);
+	if (ws_term_workspace_discard(&a) != 0)
+		log_error_errno("reset of %s's %s: the workspace could not be cleared", u.name, a.lab_id);
 	store_audit_add(the_server->store, c->who.user.name, "learner.reset", u.name, a.lab_id);
 	ws_send_json(c, m->id, json_pack("{ss}", "type", "ok"));
 	ws_notify_progress(the_server, user);

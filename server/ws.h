@@ -78,6 +78,12 @@ void ws_term_conn_closed(struct conn *c);
 /* Called after a frame was written: lets a paused terminal read again. */
 void ws_term_drained(struct conn *c);
 void ws_term_attempt_reset(struct server *s, int64_t attempt_id);
+/*
+ * An instructor's reset: the attempt's workspace is renamed out of the way at
+ * once (the next cell gets an empty one) and deleted once no cell holds it.
+ * Returns 0, or -1 when the workspace could not be moved (it is kept).
+ */
+int ws_term_workspace_discard(const struct store_attempt *a);
 
 /* catalog.c */
 void catalog_enable_all(struct server *s, int64_t cohort_id);

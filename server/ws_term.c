@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -135,6 +136,122 @@ workspace_for(const struct store_attempt *a, char *buf, size_t len)
 		return -1;
 	}
 	return mkdir_owned(buf, 0700, learner);
+}
+
+/* ---- discarded workspaces (an instructor's reset) ------------------- */
+
+/*
+ * <data>/workspaces/<user>/.discarded-<lab>-<attempt>[.img]: a name no lab id
+ * can have (lab ids never start with a dot), beside the workspace, so the
+ * rename stays on one file system.  Deleted with cell_workspace_remove()
+ * (never follows a symlink) once no cell has the image attached: the reset's
+ * cell is being reaped off the loop, so the first tries may find it busy.
+ */
+#define DISCARD_PREFIX ".discarded-"
+#define DISCARD_TRIES 300		/* one a second: five minutes, then the next start */
+
+struct discard {
+	struct discard *next;
+	int tries;
+	char path[];
+};
+
+static struct discard *discards;
+static lws_sorted_usec_list_t sul_discard;
+
+static void
+discard_run(lws_sorted_usec_list_t *sul)
+{
+	struct discard **pp = &discards, *d;
+
+	(void)sul;
+	while ((d = *pp) != NULL) {
+		if (cell_workspace_remove(d->path) == 0 || errno == ENOENT) {
+			log_info("deleted the reset workspace %s", d->path);
+		} else if (++d->tries < DISCARD_TRIES) {
+			pp = &d->next;
+			continue;
+		} else {
+			log_warn("could not delete the reset workspace %s: %s (the next start tries again)",
+			    d->path, strerror(errno));
+		}
+		*pp = d->next;
+		free(d);
+	}
+	if (discards != NULL && the_server->ctx != NULL)
+		lws_sul_schedule(the_server->ctx, 0, &sul_discard, discard_run, LWS_US_PER_SEC);
+}
+
+static void
+discard_later(const char *path)
+{
+	size_t n = strlen(path) + 1;
+	struct discard *d = malloc(sizeof *d + n);
+
+	if (d == NULL)
+		return;		/* the next start's sweep finds it */
+	memcpy(d->path, path, n);
+	d->tries = 0;
+	d->next = discards;
+	discards = d;
+}
+
+int
+ws_term_workspace_discard(const struct store_attempt *a)
+{
+	const char *data = the_server->cfg.data_dir;
+	char dir[PATH_MAX], trash[PATH_MAX], img[PATH_MAX + 8], timg[PATH_MAX + 8];
+
+	if ((size_t)snprintf(dir, sizeof dir, "%s/workspaces/%lld/%s", data, (long long)a->user_id,
+	    a->lab_id) >= sizeof dir ||
+	    (size_t)snprintf(trash, sizeof trash, "%s/workspaces/%lld/" DISCARD_PREFIX "%s-%lld", data,
+	    (long long)a->user_id, a->lab_id, (long long)a->id) >= sizeof trash) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	snprintf(img, sizeof img, "%s.img", dir);
+	snprintf(timg, sizeof timg, "%s.img", trash);
+	/* the image first: a directory without its image would be migrated into a new one */
+	if (rename(img, timg) != 0 && errno != ENOENT)
+		return -1;
+	if (rename(dir, trash) != 0 && errno != ENOENT)
+		return -1;
+	discard_later(trash);
+	discard_run(NULL);
+	return 0;
+}
+
+void
+ws_term_workspace_sweep(void)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	struct dirent *u, *e;
+	DIR *top, *user;
+
+	if ((size_t)snprintf(dir, sizeof dir, "%s/workspaces", the_server->cfg.data_dir) >= sizeof dir ||
+	    (top = opendir(dir)) == NULL)
+		return;
+	while ((u = readdir(top)) != NULL) {
+		if (u->d_name[0] == '.' || (u->d_type != DT_DIR && u->d_type != DT_UNKNOWN))
+			continue;
+		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, u->d_name) >= sizeof path ||
+		    (user = opendir(path)) == NULL)
+			continue;
+		while ((e = readdir(user)) != NULL) {
+			size_t n = strlen(e->d_name);
+
+			if (strncmp(e->d_name, DISCARD_PREFIX, strlen(DISCARD_PREFIX)) != 0)
+				continue;
+			if (n > 4 && strcmp(e->d_name + n - 4, ".img") == 0)
+				n -= 4;		/* the image goes with its directory's name */
+			if ((size_t)snprintf(path, sizeof path, "%s/%s/%.*s", dir, u->d_name, (int)n,
+			    e->d_name) < sizeof path)
+				discard_later(path);
+		}
+		closedir(user);
+	}
+	closedir(top);
+	discard_run(NULL);
 }
 
 static struct term *
@@ -1093,6 +1210,17 @@ ws_term_shutdown(struct server *s)
 		free(r);
 	}
 	values_stopping = 0;
+	/* every cell is stopped now: what a reset left is no longer attached */
+	lws_sul_cancel(&sul_discard);
+	while (discards != NULL) {
+		struct discard *d = discards;
+
+		discards = d->next;
+		if (cell_workspace_remove(d->path) != 0 && errno != ENOENT)
+			log_warn("could not delete the reset workspace %s: %s (the next start tries again)",
+			    d->path, strerror(errno));
+		free(d);
+	}
 }
 
 /* ---- events from the warden ------------------------------------------ */

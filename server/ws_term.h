@@ -46,6 +46,9 @@ void ws_term_values(struct conn *c, const json_t *id, const struct store_attempt
 /* Stops every cell (server shutdown). */
 void ws_term_shutdown(struct server *s);
 
+/* At start-up: deletes what an instructor's reset left before a crash or a stop. */
+void ws_term_workspace_sweep(void);
+
 /* Protocol for adopted raw fds (cell IPC sockets, PTY masters). */
 int ws_term_raw_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
     void *in, size_t len);

@@ -3,6 +3,8 @@
 // to the same shell; the instructor's grid updates from the checks.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync, statSync, mkdirSync, writeFileSync, readFileSync, symlinkSync, chownSync, lchownSync } from 'node:fs';
+import { join, dirname } from 'node:path';
 import { tempDir, startServer, post, login, connect, cleanup } from './lib.mjs';
 
 let data, srv, learner, attempt;
@@ -210,4 +212,65 @@ test('a learner who joins appears in a watching instructor\'s grid at once', asy
   const upd = await tc.wait((m) => m.type === 'grid.update' && m.learner.display === 'fred', 3000);
   assert.deepEqual(upd.learner.steps, {});
   tc.close();
+});
+
+test('an instructor\'s reset gives the learner an empty workspace, and the old one is deleted', async () => {
+  const t = await login(srv, { name: 'teacher', password: srv.demo.password });
+  const tc = await connect(srv, t.cookie);
+  const cohort = (await tc.request({ type: 'cohort.list' })).cohorts[0].id;
+  const grid = await tc.request({ type: 'cohort.watch', cohort });
+  const dana = grid.learners.find((l) => l.display === 'dana');
+  const wsRoot = join(data, 'workspaces', String(dana.user));
+  assert.ok(existsSync(join(wsRoot, 'hello-shell', 'answer.txt')) || existsSync(join(wsRoot, 'hello-shell.img')),
+    'the workspace is there before the reset');
+
+  const c = await connect(srv, learner);
+  await c.request({ type: 'cell.attach', attempt }, 20000);
+  c.ws.send(Buffer.from('echo "before-[$(cat answer.txt)]"\r'));
+  await termUntil(c, /before-\[nope\]/);
+  const exit = c.wait((m) => m.type === 'cell.exit', 10000);
+  const ok = await tc.request({ type: 'learner.reset', cohort, user: dana.user, lab: 'hello-shell' });
+  assert.equal(ok.type, 'ok', JSON.stringify(ok));
+  assert.match((await exit).message, /reset/);
+
+  const lab = await c.request({ type: 'lab.open', lab: 'hello-shell' });
+  assert.notEqual(lab.attempt, attempt, 'a new attempt');
+  const ready = await c.request({ type: 'cell.attach', attempt: lab.attempt }, 20000);
+  assert.equal(ready.fresh, true);
+  c.ws.send(Buffer.from('for f in answer.txt paste.txt; do [ -e "$f" ] && echo "ke""pt-$f" || echo "go""ne-$f"; done; echo end-$((4*4))\r'));
+  const out = await termUntil(c, /end-16/);
+  assert.match(out, /gone-answer\.txt/);
+  assert.match(out, /gone-paste\.txt/);
+  assert.doesNotMatch(out, /kept-/);
+
+  // the old workspace (and its image) goes once its cell is reaped
+  let left = [];
+  for (let i = 0; i < 50; i++) {
+    left = readdirSync(wsRoot).filter((n) => n.startsWith('.discarded-'));
+    if (left.length === 0) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.deepEqual(left, [], 'nothing of the old workspace is left');
+  attempt = lab.attempt;
+  c.close(); tc.close();
+});
+
+test('what a reset left before a restart is deleted at start-up, without following links', async () => {
+  await srv.stop();
+  const owner = statSync(data);
+  const userDir = readdirSync(join(data, 'workspaces')).find((n) => !n.startsWith('.'));
+  const left = join(data, 'workspaces', userDir, '.discarded-hello-shell-999');
+  const outside = join(data, 'outside.txt');
+  mkdirSync(join(left, 'sub'), { recursive: true });
+  writeFileSync(join(left, 'sub', 'file.txt'), 'old work\n');
+  writeFileSync(outside, 'not the workspace\n');
+  symlinkSync(outside, join(left, 'link'));
+  symlinkSync(dirname(outside), join(left, 'sub', 'dirlink'));
+  for (const p of [left, join(left, 'sub'), join(left, 'sub', 'file.txt'), outside]) chownSync(p, owner.uid, owner.gid);
+  for (const p of [join(left, 'link'), join(left, 'sub', 'dirlink')]) lchownSync(p, owner.uid, owner.gid);
+  srv = await startServer({ data, args: ['--cell-grace', '30'] });
+  for (let i = 0; i < 50 && existsSync(left); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(existsSync(left), false, 'the left-over workspace is gone');
+  assert.equal(readFileSync(outside, 'utf8'), 'not the workspace\n', 'a link inside was not followed');
+  assert.ok(existsSync(join(data, 'workspaces', userDir)), 'the learner\'s other workspaces stay');
 });
