@@ -162,7 +162,7 @@ test("a German browser gets the German interface", async () => {
 });
 
 // The server renders steps/de/*.md for a German browser (Accept-Language on the WebSocket).
-test("a German browser gets the lab's German step text", { todo: "server: the connection's language is not taken from Accept-Language yet" }, async (t) => {
+test("a German browser gets the lab's German step text", async (t) => {
 	if (!offered || !offered.ok)
 		return t.skip(offered ? offered.why : "the join failed");
 	const { page, context } = await browser.person({ locale: "de-DE" });
