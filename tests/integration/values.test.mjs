@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { tempDir, startServer, post, connect, cleanup } from './lib.mjs';
 
 const SLOW_MS = 1000;
@@ -45,6 +46,7 @@ before(async () => {
   writeLab(root, 'slow-values', `  c:run { "sleep", "${SLOW_MS / 1000}" }
   return { zone = c:zone("main"), word = c:word("w") }`);
   writeLab(root, 'broken-values', '  error("values exploded")');
+  writeLab(root, 'endless-values', '  while true do end');
   // the server may run as an ordinary user (LABHUB_TEST_AS_USER): it must read the labs
   chmodSync(root, 0o755);
   srv = await startServer({ data, labs: root });
@@ -158,6 +160,30 @@ test('a broken values() is answered with lab_error, not a hang', async () => {
   assert.equal(again.code, 'lab_error');
   assert.equal((await a.request({ type: 'ping' })).type, 'pong');
   a.close();
+});
+
+test('a values() that never ends is an error reply within the time limit, not a hang', async () => {
+  const a = await connect(srv, eli);
+  const b = await connect(srv, dana);
+  const t0 = performance.now();
+  const opening = a.request({ type: 'lab.open', lab: 'endless-values' }, 40000);
+  const rtts = await pingWhile(b, opening);
+  const r = await opening;
+  const took = performance.now() - t0;
+  assert.equal(r.type, 'error', JSON.stringify(r));
+  assert.ok(['lab_error', 'cell_failed'].includes(r.code), JSON.stringify(r));
+  assert.ok(took < 20000, `the answer took ${took.toFixed(0)} ms`);
+  assert.ok(Math.max(...rtts) < 500, `a ping waited ${Math.max(...rtts).toFixed(0)} ms meanwhile`);
+  // the throwaway cell is gone: no lab exec of this lab is left running
+  let left = '';
+  for (let i = 0; i < 30; i++) {
+    left = spawnSync('pgrep', ['-f', 'endless-values|--seed .* values'], { encoding: 'utf8' }).stdout.trim();
+    if (!left) break;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  assert.equal(left, '', 'processes of the values cell are left');
+  assert.equal((await a.request({ type: 'ping' })).type, 'pong');
+  a.close(); b.close();
 });
 
 test('after a restart the stored values are used without computing them again', async () => {
