@@ -212,6 +212,34 @@ done:
 	return rows;
 }
 
+/*
+ * On the host (isolation none) a lab finds the tools that ship with labhub
+ * (labhub-roa) where a cell has them, next to the labhub executable: a build
+ * tree or a prefix that is not in PATH has them nowhere else.
+ */
+static void
+host_path_with_tools(void)
+{
+	static int done;
+	char dir[PATH_MAX], *slash;
+	const char *old = env_path();
+	size_t n;
+	char *p;
+
+	if (done++)
+		return;
+	snprintf(dir, sizeof dir, "%s", labdir_self());
+	if ((slash = strrchr(dir, '/')) == NULL)
+		return;
+	*slash = '\0';
+	n = strlen(dir) + strlen(old) + 2;
+	if ((p = malloc(n)) == NULL)
+		return;
+	snprintf(p, n, "%s:%s", dir, old);
+	setenv("PATH", p, 1);
+	free(p);
+}
+
 static enum iso
 pick_isolation(void)
 {
@@ -296,6 +324,7 @@ scenario(enum iso iso, const char *labdir, const char *src_ws, const char *seed,
 	}
 	own_workspace(tmp, ws);
 	if (iso == ISO_NONE) {
+		host_path_with_tools();
 		rows = inner(rlab, ws, state, seed, mode, broken);
 		proc_service_stop_all(state);
 		goto out;
@@ -563,7 +592,13 @@ lab_test_main(int argc, char **argv)
 			bad++;
 			continue;
 		}
-		printf("lab %s (isolation: %s)\n", argv[d], iso_names[iso]);
+		printf("lab %s (isolation: %s)\n", argv[d], iso == ISO_NONE && getenv("LABHUB_LAB_ISOLATION") != NULL ?
+		    "none (LABHUB_LAB_ISOLATION=none): running on the host" : iso_names[iso]);
+		if (iso == ISO_NONE && jobs > 1) {
+			/* on the host, scenarios share one network: two nsd or unbound would want one port */
+			printf("one scenario at a time on the host (--jobs %d applies to cells only)\n", jobs);
+			jobs = 1;
+		}
 		if (labdir_brokens(argv[d], &brokens, &nb, msg, sizeof msg) < 0) {
 			free(brokens);
 			brokens = NULL;

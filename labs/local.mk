@@ -43,3 +43,5 @@ endif
 
 # `lab test` on the host as root (no cells, so at every test level).
 TESTS += tests/labs/none-as-root.sh
+# `lab test` on the host finds labhub-roa next to labhub and runs one scenario at a time.
+TESTS += tests/labs/none-tools.sh
