@@ -2,19 +2,20 @@
 liblabhub_a_SOURCES += \
 	sandbox/cell.c sandbox/cell.h sandbox/contain.h \
 	sandbox/userns.c sandbox/mount.c sandbox/net.c sandbox/cgroup.c \
-	sandbox/rlimit.c sandbox/seccomp.c sandbox/pty.c \
+	sandbox/rlimit.c sandbox/seccomp.c sandbox/seccomp_load.c sandbox/pty.c \
 	sandbox/ipc.c sandbox/ipc.h sandbox/warden.c \
 	sandbox/cell_cli.c sandbox/workspace.c sandbox/workspace.h
 
 # The seccomp filter is built once, at build time, by libseccomp from the
 # rules in sandbox/seccomp.c (compiled with -DSECCOMP_GENERATOR it prints
-# the BPF program as C): a cell start then costs no libseccomp work.
+# the BPF program as C, which sandbox/seccomp_load.c includes): a cell start
+# then costs no libseccomp work, and code that starts cells links without it.
 sandbox/seccomp_bpf.h: $(srcdir)/sandbox/seccomp.c $(srcdir)/sandbox/contain.h $(srcdir)/sandbox/cell.h
 	$(AM_V_GEN)$(MKDIR_P) sandbox && \
 	$(CC) -DSECCOMP_GENERATOR -I$(top_srcdir) -I$(top_builddir) $(SECCOMP_CFLAGS) \
 	    -o sandbox/seccomp-gen$(EXEEXT) $(srcdir)/sandbox/seccomp.c $(SECCOMP_LIBS) && \
 	./sandbox/seccomp-gen$(EXEEXT) >$@-t && mv $@-t $@ && rm -f sandbox/seccomp-gen$(EXEEXT)
-sandbox/seccomp.$(OBJEXT): sandbox/seccomp_bpf.h
+sandbox/seccomp_load.$(OBJEXT): sandbox/seccomp_bpf.h
 DISTCLEANFILES += sandbox/seccomp_bpf.h
 
 # Tests: unit suite (also under ASan), escape suite and lifecycle suite in
