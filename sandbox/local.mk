@@ -59,9 +59,10 @@ tests_bench_ws_start_helper_LDADD = liblabhub.a $(LABHUB_LIBS)
 
 # labhub-warden: the warden as a small program that child_main() execs as the
 # last contain step, so a cell does not keep a copy-on-write image of the
-# server (sandbox/warden_exe.c).  Found next to the labhub executable, like
-# labhub-roa; without it the clone itself serves as the warden.
-bin_PROGRAMS += labhub-warden
+# server (sandbox/warden_exe.c).  Found next to the labhub program a cell
+# binds (labhub-full, in $(pkglibexecdir)), like labhub-roa; without it the
+# clone itself serves as the warden.
+pkglibexec_PROGRAMS += labhub-warden
 labhub_warden_SOURCES = sandbox/warden_exe.c
 labhub_warden_CFLAGS = $(WARN_CFLAGS) $(DEBUG_CFLAGS) $(JANSSON_CFLAGS)
 labhub_warden_LDADD = liblabhub.a $(JANSSON_LIBS)
