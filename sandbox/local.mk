@@ -45,8 +45,10 @@ tests_sandbox_attack_SOURCES = tests/sandbox/attack.c
 tests_sandbox_attack_CFLAGS = $(WARN_CFLAGS) -O2
 tests_sandbox_attack_CPPFLAGS =
 tests_sandbox_attack_LDFLAGS =
-TESTS += tests/sandbox/cell-run.sh tests/sandbox/unpriv.sh tests/sandbox/warden-image.sh
+TESTS += tests/sandbox/cell-run.sh tests/sandbox/unpriv.sh tests/sandbox/warden-image.sh \
+	tests/sandbox/cell-front.sh
 EXTRA_DIST += tests/sandbox/cell-run.sh tests/sandbox/unpriv.sh tests/sandbox/warden-image.sh \
+	tests/sandbox/cell-front.sh \
 	tests/bench/cell-start sandbox/README.md
 # tests/bench/cell-start: the start-up benchmark (run by hand, not in `make check`)
 check_PROGRAMS += tests/bench/cell-start-helper
