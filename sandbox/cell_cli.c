@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 
 #include "sandbox/cell.h"
 #include "server/cli.h"
+#include "server/exe.h"
 #include "server/log.h"
 
 #define EXIT_CELL 125
@@ -157,7 +159,7 @@ run(int argc, char **argv)
 	};
 	struct cell_spec spec = { 0 };
 	enum cell_as as = CELL_AS_LEARNER;
-	char err[512], id[CELL_ID_MAX + 1], path[512];
+	char err[2 * PATH_MAX + 128], id[CELL_ID_MAX + 1], path[512], exe[PATH_MAX];
 	const char *cmd[CELL_MAX_ARGV + 1];
 	int tty = 0, verbose = 0, o, i, code = EXIT_CELL;
 	struct cell *c;
@@ -225,6 +227,13 @@ run(int argc, char **argv)
 		}
 		cmd[0] = path;
 	}
+	/* the cell binds the full program at /run/labhub/labhub (`lab exec` runs
+	 * it there), also when this is the small `labhub` of server/front.c */
+	if (exe_full(exe, sizeof exe, err, sizeof err) < 0) {
+		fprintf(stderr, "labhub cell run: %s\n", err);
+		return EXIT_CELL;
+	}
+	spec.labhub_exe = exe;
 	if (spec.id == NULL) {
 		snprintf(id, sizeof id, "cli-%d", (int)getpid());
 		spec.id = id;

@@ -2,19 +2,20 @@
 liblabhub_a_SOURCES += \
 	sandbox/cell.c sandbox/cell.h sandbox/contain.h \
 	sandbox/userns.c sandbox/mount.c sandbox/net.c sandbox/cgroup.c \
-	sandbox/rlimit.c sandbox/seccomp.c sandbox/pty.c \
+	sandbox/rlimit.c sandbox/seccomp.c sandbox/seccomp_load.c sandbox/pty.c \
 	sandbox/ipc.c sandbox/ipc.h sandbox/warden.c \
 	sandbox/cell_cli.c sandbox/workspace.c sandbox/workspace.h
 
 # The seccomp filter is built once, at build time, by libseccomp from the
 # rules in sandbox/seccomp.c (compiled with -DSECCOMP_GENERATOR it prints
-# the BPF program as C): a cell start then costs no libseccomp work.
+# the BPF program as C, which sandbox/seccomp_load.c includes): a cell start
+# then costs no libseccomp work, and code that starts cells links without it.
 sandbox/seccomp_bpf.h: $(srcdir)/sandbox/seccomp.c $(srcdir)/sandbox/contain.h $(srcdir)/sandbox/cell.h
 	$(AM_V_GEN)$(MKDIR_P) sandbox && \
 	$(CC) -DSECCOMP_GENERATOR -I$(top_srcdir) -I$(top_builddir) $(SECCOMP_CFLAGS) \
 	    -o sandbox/seccomp-gen$(EXEEXT) $(srcdir)/sandbox/seccomp.c $(SECCOMP_LIBS) && \
 	./sandbox/seccomp-gen$(EXEEXT) >$@-t && mv $@-t $@ && rm -f sandbox/seccomp-gen$(EXEEXT)
-sandbox/seccomp.$(OBJEXT): sandbox/seccomp_bpf.h
+sandbox/seccomp_load.$(OBJEXT): sandbox/seccomp_bpf.h
 DISTCLEANFILES += sandbox/seccomp_bpf.h
 
 # Tests: unit suite (also under ASan), escape suite and lifecycle suite in
@@ -44,8 +45,10 @@ tests_sandbox_attack_SOURCES = tests/sandbox/attack.c
 tests_sandbox_attack_CFLAGS = $(WARN_CFLAGS) -O2
 tests_sandbox_attack_CPPFLAGS =
 tests_sandbox_attack_LDFLAGS =
-TESTS += tests/sandbox/cell-run.sh tests/sandbox/unpriv.sh tests/sandbox/warden-image.sh
+TESTS += tests/sandbox/cell-run.sh tests/sandbox/unpriv.sh tests/sandbox/warden-image.sh \
+	tests/sandbox/cell-front.sh
 EXTRA_DIST += tests/sandbox/cell-run.sh tests/sandbox/unpriv.sh tests/sandbox/warden-image.sh \
+	tests/sandbox/cell-front.sh \
 	tests/bench/cell-start sandbox/README.md
 # tests/bench/cell-start: the start-up benchmark (run by hand, not in `make check`)
 check_PROGRAMS += tests/bench/cell-start-helper
@@ -58,9 +61,10 @@ tests_bench_ws_start_helper_LDADD = liblabhub.a $(LABHUB_LIBS)
 
 # labhub-warden: the warden as a small program that child_main() execs as the
 # last contain step, so a cell does not keep a copy-on-write image of the
-# server (sandbox/warden_exe.c).  Found next to the labhub executable, like
-# labhub-roa; without it the clone itself serves as the warden.
-bin_PROGRAMS += labhub-warden
+# server (sandbox/warden_exe.c).  Found next to the labhub program a cell
+# binds (labhub-full, in $(pkglibexecdir)), like labhub-roa; without it the
+# clone itself serves as the warden.
+pkglibexec_PROGRAMS += labhub-warden
 labhub_warden_SOURCES = sandbox/warden_exe.c
 labhub_warden_CFLAGS = $(WARN_CFLAGS) $(DEBUG_CFLAGS) $(JANSSON_CFLAGS)
 labhub_warden_LDADD = liblabhub.a $(JANSSON_LIBS)

@@ -13,7 +13,7 @@
  * checks that it equals what libseccomp builds at run time), so the parent
  * only hands it to the child; it is loaded inside the cell, by the warden
  * after every other contain step, with no_new_privs: all processes of the
- * cell inherit it.
+ * cell inherit it (sandbox/seccomp_load.c, which needs no libseccomp).
  */
 #include "config.h"
 
@@ -202,14 +202,6 @@ add_rules(scmp_filter_ctx ctx)
 	return 0;
 }
 
-static struct sock_fprog *cached;
-
-const void *
-seccomp_filter_cached(void)
-{
-	return cached;
-}
-
 /* libseccomp builds the program from the rules above: a malloc'd struct
  * sock_fprog with the program after it, or NULL with err. */
 const void *
@@ -254,34 +246,9 @@ out:
 	return prog;
 }
 
-#ifndef SECCOMP_GENERATOR
-/* seccomp_bpf_prog[]: this file's rules, built by libseccomp at build time
- * (see sandbox/local.mk), so starting a cell costs no libseccomp work. */
-#include "sandbox/seccomp_bpf.h"
-
-const void *
-seccomp_filter_compile(char *err, size_t errlen)
-{
-	static struct sock_fprog pre = {
-		.len = sizeof seccomp_bpf_prog / sizeof seccomp_bpf_prog[0],
-		.filter = seccomp_bpf_prog,
-	};
-
-	(void)err;
-	(void)errlen;
-	cached = &pre;
-	return cached;
-}
-#else
-/* The build-time generator: print the program as C. */
-int
-contain_fail(struct contain_err *e, const char *fmt, ...)
-{
-	(void)e;
-	(void)fmt;
-	return -1;
-}
-
+#ifdef SECCOMP_GENERATOR
+/* The build-time generator: print the program as C (sandbox/seccomp_load.c
+ * includes it). */
 int main(void);
 
 int
@@ -304,53 +271,3 @@ main(void)
 	return 0;
 }
 #endif
-
-int
-seccomp_filter_send(int fd, const void *p)
-{
-	const struct sock_fprog *prog = p;
-	uint16_t n = prog->len;
-	size_t len = (size_t)n * sizeof(struct sock_filter);
-
-	if (write(fd, &n, sizeof n) != (ssize_t)sizeof n ||
-	    write(fd, prog->filter, len) != (ssize_t)len)
-		return -1;
-	return 0;
-}
-
-const void *
-seccomp_filter_receive(int fd)
-{
-	struct sock_fprog *prog;
-	uint16_t n;
-	size_t len, got = 0;
-
-	if (read(fd, &n, sizeof n) != (ssize_t)sizeof n || n == 0)
-		return NULL;
-	len = (size_t)n * sizeof(struct sock_filter);
-	prog = malloc(sizeof *prog + len);
-	if (prog == NULL)
-		return NULL;
-	prog->len = n;
-	prog->filter = (struct sock_filter *)(prog + 1);
-	while (got < len) {
-		ssize_t r = read(fd, (char *)prog->filter + got, len - got);
-
-		if (r <= 0) {
-			free(prog);
-			return NULL;
-		}
-		got += (size_t)r;
-	}
-	return prog;
-}
-
-int
-seccomp_filter_load(const void *p, struct contain_err *e)
-{
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return contain_fail(e, "seccomp: PR_SET_NO_NEW_PRIVS");
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, p) < 0)
-		return contain_fail(e, "seccomp: SECCOMP_SET_MODE_FILTER");
-	return 0;
-}

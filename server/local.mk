@@ -2,6 +2,7 @@
 liblabhub_a_SOURCES += \
 	server/log.c server/log.h \
 	server/config.c server/config.h \
+	server/exe.c server/exe.h \
 	server/proto.c server/proto.h
 
 # config suite (lead)

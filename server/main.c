@@ -1,7 +1,9 @@
 /*
- * main: the labhub program is one binary with subcommands (serve, user,
- * cohort, db, cell, lab, version).  This file only dispatches; each
- * subcommand lives in its own file and parses its own options.
+ * main: the full labhub program (labhub-full), one binary with subcommands
+ * (serve, user, cohort, db, cell, lab, version).  This file only dispatches;
+ * each subcommand lives in its own file and parses its own options.  The
+ * `labhub` users run is server/front.c, which runs `cell` itself and execs
+ * this program, argv unchanged, for everything else.
  */
 #include "config.h"
 

@@ -314,7 +314,7 @@ START_TEST(test_fifty)
 		snprintf(id, sizeof id, "fifty%d-%d", (int)getpid(), i);
 		spec.id = id;
 		spec.lab_dir = t_labdir();
-		spec.labhub_exe = getenv("LABHUB");
+		spec.labhub_exe = getenv("LABHUB_FULL");
 		cell_limits_default(&spec.limits);
 		ck_assert_msg(cell_start_nowait(&spec, &c[i], err, sizeof err) == 0, "%s", err);
 		ns[i] = t_pidns(cell_pid(c[i]));
@@ -538,7 +538,7 @@ START_TEST(test_spares)
 	ck_assert_int_eq(count_spares(sup), 2);
 	/* a duplicate id is refused with a matching spare at hand, and the spare is kept */
 	spec.id = cell_id(d);
-	spec.labhub_exe = getenv("LABHUB");
+	spec.labhub_exe = getenv("LABHUB_FULL");
 	cell_limits_default(&spec.limits);
 	ck_assert_int_eq(cell_limits_parse(&spec.limits, "pids=77,memory=64M", err, sizeof err), 0);
 	ck_assert_int_eq(cell_start(&spec, &dup, err, sizeof err), -1);

@@ -59,7 +59,7 @@ start_img(const char *limits, const char *ws, int mode)
 	spec.workspace = ws;
 	spec.workspace_image = mode;
 	spec.lab_dir = t_labdir();
-	spec.labhub_exe = getenv("LABHUB");
+	spec.labhub_exe = getenv("LABHUB_FULL");
 	cell_limits_default(&spec.limits);
 	if (limits)
 		ck_assert_msg(cell_limits_parse(&spec.limits, limits, err, sizeof err) == 0, "%s", err);
@@ -355,7 +355,7 @@ START_TEST(test_unprivileged_per_file)
 	spec.workspace = ws;
 	spec.workspace_image = CELL_WS_IMAGE;
 	spec.lab_dir = t_labdir();
-	spec.labhub_exe = getenv("LABHUB");
+	spec.labhub_exe = getenv("LABHUB_FULL");
 	cell_limits_default(&spec.limits);
 	spec.limits.workspace = 4 << 20;
 	spec.limits.memory = spec.limits.pids = spec.limits.cpu_percent = 0;

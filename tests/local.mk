@@ -10,6 +10,7 @@ UNIT_LIBS = liblabhub.a $(LABHUB_LIBS) $(CHECK_LIBS)
 
 AM_TESTS_ENVIRONMENT = \
 	LABHUB='$(abs_top_builddir)/labhub'; export LABHUB; \
+	LABHUB_FULL='$(abs_top_builddir)/labhub-full'; export LABHUB_FULL; \
 	LABHUB_SRCDIR='$(abs_top_srcdir)'; export LABHUB_SRCDIR; \
 	LABHUB_BUILDDIR='$(abs_top_builddir)'; export LABHUB_BUILDDIR; \
 	CK_DEFAULT_TIMEOUT=30; export CK_DEFAULT_TIMEOUT;

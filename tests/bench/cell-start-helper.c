@@ -405,7 +405,7 @@ burst(int n, const char *exe)
 int
 main(int argc, char **argv)
 {
-	const char *exe = getenv("LABHUB");
+	const char *exe = getenv("LABHUB_FULL");	/* bound in the cells (server/exe.h) */
 
 	signal(SIGPIPE, SIG_IGN);
 	log_init_from_env();	/* LABHUB_LOG=debug: the per-step timings of cell.c */

@@ -50,7 +50,7 @@ cycle(const char *ws, int mode, uint64_t cap, double *us)
 	spec.id = id;
 	spec.workspace = ws;
 	spec.workspace_image = mode;
-	spec.labhub_exe = getenv("LABHUB");
+	spec.labhub_exe = getenv("LABHUB_FULL");
 	cell_limits_default(&spec.limits);
 	spec.limits.workspace = cap;
 	if (cell_start(&spec, &c, err, sizeof err) < 0) {

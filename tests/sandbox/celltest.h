@@ -61,7 +61,7 @@ t_start_ws(const char *limits, const char *ws)
 	spec.id = id;
 	spec.workspace = ws;
 	spec.lab_dir = t_labdir();
-	spec.labhub_exe = getenv("LABHUB");	/* the test build's labhub, not this test program */
+	spec.labhub_exe = getenv("LABHUB_FULL");	/* the test build's labhub, not this test program */
 	cell_limits_default(&spec.limits);
 	if (limits)
 		ck_assert_msg(cell_limits_parse(&spec.limits, limits, err, sizeof err) == 0, "%s", err);

@@ -1,6 +1,15 @@
 # labs/tools/roa: labhub-roa, the ROA tool of the RPKI lab (curriculum/labs/rpki-roa).
-# It only needs OpenSSL; installed next to labhub so cells see it under /usr.
+# It only needs OpenSSL; installed next to labhub so cells see it under /usr
+# (in PATH), and linked from $(pkglibexecdir) so that cells also find it next
+# to labhub-full, the program they bind, as /run/labhub/labhub-roa (for a
+# prefix outside /usr).
 bin_PROGRAMS += labhub-roa
+install-exec-hook:
+	$(MKDIR_P) '$(DESTDIR)$(pkglibexecdir)'
+	rm -f '$(DESTDIR)$(pkglibexecdir)/labhub-roa'
+	$(LN_S) '$(bindir)/labhub-roa' '$(DESTDIR)$(pkglibexecdir)/labhub-roa'
+uninstall-hook:
+	rm -f '$(DESTDIR)$(pkglibexecdir)/labhub-roa'
 labhub_roa_SOURCES = labs/tools/roa/roa.c labs/tools/roa/roa_asn1.c labs/tools/roa/roa_asn1.h
 labhub_roa_CFLAGS = $(WARN_CFLAGS) $(DEBUG_CFLAGS) $(OPENSSL_CFLAGS)
 labhub_roa_LDADD = $(OPENSSL_LIBS)
