@@ -67,6 +67,8 @@ END_TEST
 static const struct { const char *attack, *path, *expect; } files[] = {
 	{ "write", "/usr/bin/evil", "EROFS" }, { "write", "/bin/evil", "EROFS" },
 	{ "write", "/etc/passwd", "!OK" }, { "write", "/etc/evil", "EROFS" },
+	{ "write", "/etc/ssl/evil", "EROFS" }, { "write", "/etc/ld.so.conf.d/evil", "EROFS" },
+	{ "write", "/run/labhub/evil", "EROFS" },
 	{ "write", "/run/labhub/labhub", "!OK" }, { "write", "/lab/evil", "EROFS" },
 	{ "write", "/dev/evil", "EROFS" }, { "write", "/evil", "EROFS" },
 	{ "write", "/proc/sysrq-trigger", "!OK" },	/* EACCES, or ENOENT where absent */
