@@ -78,7 +78,7 @@ warn_without_warden(void)
 	snprintf(path, sizeof path, "%s/labhub-warden", exe);
 	if (access(path, X_OK) != 0)
 		log_warn("%s is missing: each cell's warden will be a copy of this server "
-		    "(about 1 MB more per learner); install it next to labhub", path);
+		    "(about 1 MB more per learner); install it next to labhub-full", path);
 }
 
 /* libuv delivers SIGINT/SIGTERM on the loop: shut the cells down while lws is whole. */
