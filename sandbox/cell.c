@@ -635,6 +635,15 @@ source_ids(struct contain_ctx *x, char *err, size_t errlen)
 	return 0;
 }
 
+/* A spare made earlier sees the host as it was then, with the cwd of then:
+ * only absolute paths mean the same to it (and it checks the inodes). */
+static int
+poolable(const struct contain_ctx *x)
+{
+	return x->exe_path[0] == '/' && (x->ws_path == NULL || x->ws_path[0] == '/') &&
+	    (x->lab_path == NULL || x->lab_path[0] == '/');
+}
+
 static int
 start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size_t errlen)
 {
@@ -760,7 +769,11 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 	if (source_ids(&x, err, errlen) < 0)
 		goto fail;
 	t_clone = mono_us();
-	if (spare_make(x.exe_path, cgfd, &sp, err, errlen) < 0) {
+	/* a spare made ahead, if there is one (v2 with clone3 needs the cell's
+	 * cgroup at clone time: never from the pool) */
+	if (cgfd < 0 && poolable(&x) && pool_take(x.exe_path, &sp) == 0)
+		pooled = 1;
+	else if (spare_make(x.exe_path, cgfd, &sp, err, errlen) < 0) {
 		if (cgfd < 0 || (errno != ENOSYS && errno != E2BIG && errno != EINVAL &&
 		    errno != EOPNOTSUPP && errno != EBUSY))
 			goto fail;
@@ -1081,6 +1094,8 @@ cell_stop(struct cell *c)
 		 * a learner waits for; nobody waits for a stop) */
 		if (c->cg.version == 1)
 			cgroup_refill(&c->limits);
+		/* and spare wardens (pool.c), for the same reason */
+		pool_refill();
 		while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
 			;
 	}

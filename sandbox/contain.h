@@ -100,7 +100,7 @@ int spare_send_spec(int sock, const struct contain_ctx *x);
 void spare_ctx_init(struct contain_ctx *x, int unpriv);	/* a spare's: nothing of a cell */
 void spare_main(int sock, int sync_fd, struct contain_ctx *x) __attribute__((noreturn));
 
-/* cell.c: make a spare warden (clone, id maps, release).  exe_path
+/* cell.c: make a spare warden (clone, id maps, release), for pool.c.  exe_path
  * names the labhub executable whose labhub-warden it runs; cgfd >= 0: v2, clone3
  * into that cgroup.  0, or -1 with a reason in err. */
 struct spare_warden {
@@ -110,6 +110,12 @@ struct spare_warden {
 };
 int spare_make(const char *exe_path, int cgfd, struct spare_warden *s, char *err, size_t errlen);
 void spare_end(struct spare_warden *s);	/* SIGKILL, reap, close */
+
+/* pool.c: spares made ahead for cells of exe_path. */
+int pool_take(const char *exe_path, struct spare_warden *s);	/* 0, or -1: none (make one) */
+/* cell_stop(): up to the pool's size, for the labhub of the last pool_take(),
+ * once this process started two cells (the CLI starts one: no spares) */
+void pool_refill(void);
 
 /* warden.c: never returns */
 void warden_main(int sock, const struct contain_ctx *x) __attribute__((noreturn));
