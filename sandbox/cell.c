@@ -652,7 +652,7 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 	char why[512] = "";
 	double t0 = mono_us(), t_clone = t0, t_maps = t0, t_join = t0;
 	static int warned_cgroup;
-	struct spare_warden sp = { -1, -1, -1 };
+	struct spare_warden sp = { -1, -1, -1, 0 };
 	int status, cgfd = -1, pooled = 0;
 
 	*out = NULL;

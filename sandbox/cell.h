@@ -231,8 +231,10 @@ int cell_stop(struct cell *c);
  * nothing, and is not a cell (its process is named labhub-spare until it
  * gets a spec).  Spares end with their supervisor (the socket closes;
  * PR_SET_PDEATHSIG).  cell_stop() refills the pool once this process has
- * started two cells (`labhub cell run`, one cell, makes none);
- * cell_pool_fill() does it on request.  Without a spare (none left, or
+ * started two cells (`labhub cell run`, one cell, makes none), while the
+ * kernel tears the ended cell down; cell_pool_fill() does it on request (a
+ * loop that refills when idle turns the first off).  A spare sees the host
+ * as it was when it was made: one older than 10 minutes is ended, not used.  Without a spare (none left, or
  * none may be used: cgroup v2 with clone3, where the warden is born in its
  * cgroup; a relative workspace, lab or executable path; another labhub
  * executable than the spares were made for) a start makes its warden
@@ -251,6 +253,8 @@ unsigned cell_pool_spares(void);	/* spares waiting now */
  * takes a clone and the id maps (~1 ms), nothing waits: for a loop, when idle.
  */
 unsigned cell_pool_fill(unsigned max);
+/* on = 0: cell_stop() leaves the refill to cell_pool_fill() (default 1). */
+void cell_pool_refill_on_stop(int on);
 
 /*
  * Delete a workspace directory and everything under it without following

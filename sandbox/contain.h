@@ -107,6 +107,7 @@ struct spare_warden {
 	pid_t pid;
 	int pidfd;	/* -1 before Linux 5.3 */
 	int fd;		/* the supervisor's end of the IPC socket */
+	long long born_ms;	/* CLOCK_MONOTONIC, set by pool.c */
 };
 int spare_make(const char *exe_path, int cgfd, struct spare_warden *s, char *err, size_t errlen);
 void spare_end(struct spare_warden *s);	/* SIGKILL, reap, close */
@@ -114,7 +115,8 @@ void spare_end(struct spare_warden *s);	/* SIGKILL, reap, close */
 /* pool.c: spares made ahead for cells of exe_path. */
 int pool_take(const char *exe_path, struct spare_warden *s);	/* 0, or -1: none (make one) */
 /* cell_stop(): up to the pool's size, for the labhub of the last pool_take(),
- * once this process started two cells (the CLI starts one: no spares) */
+ * once this process started two cells (the CLI starts one: no spares), unless
+ * cell_pool_refill_on_stop(0) */
 void pool_refill(void);
 
 /* warden.c: never returns */

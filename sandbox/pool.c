@@ -8,9 +8,13 @@
  * labhub-warden next to it, and the cell binds that labhub): a start for
  * another one ends the spares and starts over.  Spares are taken oldest
  * first and checked alive (their pidfd); one that died while it waited is
- * reaped and the next taken.  The refill runs in cell_stop() while the
+ * reaped and the next taken.  A spare's view of the host (its mount
+ * namespace) is a copy of the supervisor's when it was made, so one older
+ * than POOL_MAX_AGE_MS is ended instead of used (the sources it binds are
+ * checked anyway: spare.c).  The refill runs in cell_stop() while the
  * kernel tears the ended cell down, like the spare cgroups (cgroup.c), and
- * in cell_pool_fill() for a loop with nothing else to do.
+ * in cell_pool_fill() for a loop with nothing else to do (the server:
+ * cell_pool_refill_on_stop(0), then only there).
  */
 #include "config.h"
 
@@ -20,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sandbox/cell.h"
@@ -32,6 +37,18 @@ static unsigned size = CELL_POOL_DEFAULT;
 static pid_t pool_for;		/* the process the spares belong to */
 static char exe[sizeof ((struct contain_ctx *)0)->exe_path];	/* and the labhub they are for */
 static unsigned starts;		/* pool_take() calls: cells that could have used a spare */
+static int on_stop = 1;		/* cell_stop() refills */
+
+#define POOL_MAX_AGE_MS (10 * 60 * 1000)
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static void
 own(void)
@@ -76,9 +93,14 @@ pool_take(const char *exe_path, struct spare_warden *s)
 	while (npool > 0) {
 		*s = pool[0];
 		memmove(pool, pool + 1, (size_t)--npool * sizeof pool[0]);
-		if (alive(s))
+		if (now_ms() - s->born_ms > POOL_MAX_AGE_MS) {
+			log_debug("cell: spare warden %d is older than %d s: ended", (int)s->pid,
+			    POOL_MAX_AGE_MS / 1000);
+		} else if (alive(s)) {
 			return 0;
-		log_warn("cell: spare warden %d ended while it waited; taking the next", (int)s->pid);
+		} else {
+			log_warn("cell: spare warden %d ended while it waited; taking the next", (int)s->pid);
+		}
 		spare_end(s);
 	}
 	return -1;
@@ -94,7 +116,7 @@ fill(unsigned max)
 			log_warn("cell: no spare warden: %s", err);
 			break;
 		}
-		npool++;
+		pool[npool++].born_ms = now_ms();
 		max--;
 	}
 	return (unsigned)npool < size ? size - (unsigned)npool : 0;
@@ -104,8 +126,14 @@ void
 pool_refill(void)
 {
 	own();
-	if (starts >= 2 && exe[0])
+	if (on_stop && starts >= 2 && exe[0])
 		fill(size);
+}
+
+void
+cell_pool_refill_on_stop(int on)
+{
+	on_stop = on;
 }
 
 unsigned
