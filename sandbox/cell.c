@@ -516,6 +516,13 @@ clone_cell(int cgfd, int *pidfd)
 	return (pid_t)syscall(SYS_clone, ns | SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
+/* 1 if wardens for exe_path exec labhub-warden (else the clone of the supervisor serves). */
+int
+spare_execs_warden(const char *exe_path)
+{
+	return warden_exe_fd(exe_path) >= 0;
+}
+
 /*
  * A warden in its new namespaces with the id maps written, released to
  * become a spare (birth_main()); the seccomp filter goes with the release.

@@ -111,6 +111,7 @@ struct spare_warden {
 };
 int spare_make(const char *exe_path, int cgfd, struct spare_warden *s, char *err, size_t errlen);
 void spare_end(struct spare_warden *s);	/* SIGKILL, reap, close */
+int spare_execs_warden(const char *exe_path);	/* labhub-warden next to exe_path */
 
 /* pool.c: spares made ahead for cells of exe_path. */
 int pool_take(const char *exe_path, struct spare_warden *s);	/* 0, or -1: none (make one) */

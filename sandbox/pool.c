@@ -11,7 +11,9 @@
  * reaped and the next taken.  A spare's view of the host (its mount
  * namespace) is a copy of the supervisor's when it was made, so one older
  * than POOL_MAX_AGE_MS is ended instead of used (the sources it binds are
- * checked anyway: spare.c).  The refill runs in cell_stop() while the
+ * checked anyway: spare.c).  Without labhub-warden next to the labhub
+ * executable there are no spares (the clone itself would wait, as big as
+ * the supervisor's dirty memory).  The refill runs in cell_stop() while the
  * kernel tears the ended cell down, like the spare cgroups (cgroup.c), and
  * in cell_pool_fill() for a loop with nothing else to do (the server:
  * cell_pool_refill_on_stop(0), then only there).
@@ -111,6 +113,10 @@ fill(unsigned max)
 {
 	char err[512];
 
+	/* without labhub-warden a spare would be a copy-on-write clone of the
+	 * supervisor, growing with every page the supervisor writes: none */
+	if ((unsigned)npool < size && !spare_execs_warden(exe))
+		return 0;
 	while ((unsigned)npool < size && max > 0) {
 		if (spare_make(exe, -1, &pool[npool], err, sizeof err) < 0) {
 			log_warn("cell: no spare warden: %s", err);
