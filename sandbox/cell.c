@@ -1,17 +1,23 @@
 /*
  * cell: the ordered contain steps and the supervisor's side of the public
- * API (sandbox/cell.h).
+ * API (sandbox/cell.h).  Every warden is first made as a spare
+ * (spare_make(), now or ahead by pool.c), then given its cell:
  *
  * Parent (supervisor)                      Child (future warden, PID 1)
- *   check the sources
- *   create cgroups (v1: claim spares) and write the limits, open their
- *   tasks files (v2: the cgroup dir)
- *   clone(NEWUSER|NEWPID|NEWNS|NEWNET|NEWIPC|NEWUTS)  (v2: clone3 into the cgroup)
- *   write uid/gid maps                     v1: join the cgroups (write "0" to the fds
- *                                          we got), then wait on the sync pipe
- *   release the child  ------------------> oom_score_adj 1000, become root of the userns,
- *   compile seccomp if not cached
- *   filter -> sync pipe -----------------> net (lo up), mounts + pivot_root, rlimits,
+ *   clone(NEWUSER|NEWPID|NEWNS|NEWNET|       close inherited fds, wait on the sync pipe
+ *     NEWIPC|NEWUTS)  (v2: clone3 into
+ *     the cell's cgroup: never pooled)
+ *   write uid/gid maps
+ *   release + seccomp filter  -----------> oom_score_adj 1000, lo up, exec labhub-warden
+ *                                          spare (spare.c): read the filter, wait
+ * ... a cell start:
+ *   check the sources, create cgroups
+ *   (v1: claim spares) and write the limits,
+ *   open their tasks files (v2 fallback:
+ *   cgroup.procs)
+ *   spec + cgroup fds + image mount  ----> join the cgroups, open the sources (checked
+ *                                          against the spec), become root of the userns,
+ *                                          mounts + pivot_root, rlimits,
  *                                          unshare(NEWCGROUP), seccomp (last)
  *   wait (bounded) for "ready" <---------- warden_main(): "ready", then serve
  *
@@ -327,12 +333,12 @@ exec_spare(int sock, int sync_fd, int warden_fd, const struct contain_ctx *x)
 		envp[0] = env;
 	}
 	{
-		/* not root of the userns (still the supervisor's uid, unmapped, so
-		 * that the spare opens the cell's sources as the supervisor would;
-		 * as an ordinary user: inside 1000), the exec would drop the caps
-		 * the warden holds in its userns, needs to build the cell and drops
-		 * in what it spawns: keep them as ambient caps (userns_drop_to()
-		 * clears those) */
+		/* We are not root of the userns yet (still the supervisor's uid,
+		 * unmapped, so that the spare opens the cell's sources as the
+		 * supervisor would; as an ordinary user: inside 1000), so the exec
+		 * would drop the caps the warden holds in its userns, which it
+		 * needs to build the cell: keep them as ambient caps (spare.c
+		 * clears them once root, userns_drop_to() in what it spawns) */
 		struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
 		struct __user_cap_data_struct d[2];
 		int cap;
@@ -355,11 +361,11 @@ exec_spare(int sock, int sync_fd, int warden_fd, const struct contain_ctx *x)
 }
 
 /*
- * The future warden, just cloned: only what is the same for every cell
- * (no state of the supervisor's, oom_score_adj, lo up, once the parent
- * wrote the id maps), then the exec of
- * labhub-warden as a spare, which waits for its cell's spec
- * (sandbox/spare.c).  Without labhub-warden the clone itself does that.
+ * The future warden, just cloned: only what is the same for every cell (no
+ * fd or signal set-up of the supervisor's; once the parent wrote the id
+ * maps, oom_score_adj and lo up), then the exec of labhub-warden as a
+ * spare, which waits for its cell's spec (sandbox/spare.c).  Without
+ * labhub-warden the clone itself does that.
  */
 static void __attribute__((noreturn))
 birth_main(int sock, int sync_fd, int warden_fd, int unpriv)

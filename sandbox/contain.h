@@ -61,9 +61,9 @@ int net_setup(struct contain_err *e);
 /* rlimit.c */
 int rlimit_apply(const struct contain_ctx *x, struct contain_err *e);
 
-/* seccomp.c: compile once in the parent (cached); load inside before serving.
- * A parent that has not compiled it yet does so while the child sets up and
- * sends the program over the sync pipe (send/receive). */
+/* seccomp.c: compile once in the parent (cached; built in at build time);
+ * seccomp_load.c: sent over the sync pipe when a spare is released, received
+ * by the spare, loaded as the last contain step. */
 const void *seccomp_filter_compile(char *err, size_t errlen);
 const void *seccomp_filter_build(char *err, size_t errlen);	/* libseccomp, now (tests) */
 const void *seccomp_filter_cached(void);

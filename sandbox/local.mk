@@ -2,7 +2,7 @@
 liblabhub_a_SOURCES += \
 	sandbox/cell.c sandbox/cell.h sandbox/contain.h \
 	sandbox/userns.c sandbox/mount.c sandbox/net.c sandbox/cgroup.c \
-	sandbox/rlimit.c sandbox/seccomp.c sandbox/pty.c \
+	sandbox/rlimit.c sandbox/seccomp.c sandbox/seccomp_load.c sandbox/pty.c \
 	sandbox/ipc.c sandbox/ipc.h sandbox/warden.c sandbox/spare.c sandbox/pool.c \
 	sandbox/cell_cli.c sandbox/workspace.c sandbox/workspace.h
 
@@ -66,4 +66,4 @@ tests_bench_ws_start_helper_LDADD = liblabhub.a $(LABHUB_LIBS)
 bin_PROGRAMS += labhub-warden
 labhub_warden_SOURCES = sandbox/warden_exe.c
 labhub_warden_CFLAGS = $(WARN_CFLAGS) $(DEBUG_CFLAGS) $(JANSSON_CFLAGS)
-labhub_warden_LDADD = liblabhub.a $(JANSSON_LIBS) $(SECCOMP_LIBS)
+labhub_warden_LDADD = liblabhub.a $(JANSSON_LIBS)

@@ -30,6 +30,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -267,6 +268,8 @@ spare_main(int sock, int sync_fd, struct contain_ctx *x)
 	t[2] = mono_us();
 	if (seccomp_filter_load(x->bpf, &e) < 0)	/* last */
 		fail(sock, &e);
+	free((void *)x->bpf);	/* the kernel has its copy */
+	x->bpf = NULL;
 	t[3] = mono_us();
 	/* LABHUB_LOG=debug: where the warden's part of a start goes (tests/bench/cell-start) */
 	log_debug("cell set-up in %.2f ms after the spec (cgroup join %.2f, fds+mounts %.2f, "

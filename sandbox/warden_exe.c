@@ -8,8 +8,8 @@
  * server's heap.  A warden then costs about as much as the server's dirty
  * memory at clone time (0.7 MB per cell at 20 sessions, 1.1 MB at 200).
  * The clone (birth_main() in sandbox/cell.c) therefore does only what is the
- * same for every cell and execs this program, which links only libc, jansson
- * and libseccomp: a warden, spare or serving, then holds little of its own,
+ * same for every cell and execs this program, which links only libc and
+ * jansson: a warden, spare or serving, then holds little of its own,
  * whatever the size of the server, and nothing the server had in memory.
  * Here it waits as a spare for its cell's spec, builds the cell and serves
  * (sandbox/spare.c).
