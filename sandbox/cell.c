@@ -1,17 +1,23 @@
 /*
  * cell: the ordered contain steps and the supervisor's side of the public
- * API (sandbox/cell.h).
+ * API (sandbox/cell.h).  Every warden is first made as a spare
+ * (spare_make(), now or ahead by pool.c), then given its cell:
  *
  * Parent (supervisor)                      Child (future warden, PID 1)
- *   check the sources
- *   create cgroups (v1: claim spares) and write the limits, open their
- *   tasks files (v2: the cgroup dir)
- *   clone(NEWUSER|NEWPID|NEWNS|NEWNET|NEWIPC|NEWUTS)  (v2: clone3 into the cgroup)
- *   write uid/gid maps                     v1: join the cgroups (write "0" to the fds
- *                                          we got), then wait on the sync pipe
- *   release the child  ------------------> oom_score_adj 1000, become root of the userns,
- *   compile seccomp if not cached
- *   filter -> sync pipe -----------------> net (lo up), mounts + pivot_root, rlimits,
+ *   clone(NEWUSER|NEWPID|NEWNS|NEWNET|       close inherited fds, wait on the sync pipe
+ *     NEWIPC|NEWUTS)  (v2: clone3 into
+ *     the cell's cgroup: never pooled)
+ *   write uid/gid maps
+ *   release + seccomp filter  -----------> oom_score_adj 1000, lo up, exec labhub-warden
+ *                                          spare (spare.c): read the filter, wait
+ * ... a cell start:
+ *   check the sources, create cgroups
+ *   (v1: claim spares) and write the limits,
+ *   open their tasks files (v2 fallback:
+ *   cgroup.procs)
+ *   spec + cgroup fds + image mount  ----> join the cgroups, open the sources (checked
+ *                                          against the spec), become root of the userns,
+ *                                          mounts + pivot_root, rlimits,
  *                                          unshare(NEWCGROUP), seccomp (last)
  *   wait (bounded) for "ready" <---------- warden_main(): "ready", then serve
  *
@@ -296,33 +302,43 @@ warden_exe_fd(const char *exe_path)
 }
 
 /*
- * Last step: exec the small warden program, so that the cell does not keep a
- * copy-on-write image of the server (each page the server writes after the
- * clone would stay duplicated in the warden).  Returns only if it could not.
+ * Exec labhub-warden as a spare (sandbox/spare.c), so that a cell does not
+ * keep a copy-on-write image of the server (each page the server writes
+ * after the clone would stay duplicated in the warden), nor anything the
+ * server had in memory.  Returns only if it could not.
  */
 static void
-exec_warden(int sock, int warden_fd, const struct contain_ctx *x)
+exec_spare(int sock, int sync_fd, int warden_fd, const struct contain_ctx *x)
 {
-	char a[6][24];
-	char *argv[8], *envp[1] = { NULL };
+	char a[5][24], env[64];
+	char *argv[8], *envp[2] = { NULL, NULL };
+	const char *log = getenv("LABHUB_LOG");
 	int i;
 
 	if (warden_fd < 0)
 		return;
 	snprintf(a[0], sizeof a[0], "%d", sock);
-	snprintf(a[1], sizeof a[1], "%u", x->learner_uid);
-	snprintf(a[2], sizeof a[2], "%u", x->lab_uid);
-	snprintf(a[3], sizeof a[3], "%d", x->unpriv ? 1 : 0);
-	snprintf(a[4], sizeof a[4], "%u", x->limits.lifetime_s);
-	snprintf(a[5], sizeof a[5], "%u", x->limits.idle_s);
+	snprintf(a[1], sizeof a[1], "%d", sync_fd);
+	snprintf(a[2], sizeof a[2], "%u", x->learner_uid);
+	snprintf(a[3], sizeof a[3], "%u", x->lab_uid);
+	snprintf(a[4], sizeof a[4], "%d", x->unpriv ? 1 : 0);
 	argv[0] = (char *)"labhub-warden";
-	for (i = 0; i < 6; i++)
-		argv[i + 1] = a[i];
+	argv[1] = (char *)"spare";
+	for (i = 0; i < 5; i++)
+		argv[i + 2] = a[i];
 	argv[7] = NULL;
-	if (x->unpriv) {
-		/* inside uid 1000 (not 0), the exec would drop the caps the warden
-		 * holds in its userns and needs to drop them in what it spawns:
-		 * keep them as ambient caps (userns_drop_to() clears those) */
+	/* only the log level of the supervisor (LABHUB_LOG=debug: the set-up timings) */
+	if (log && strlen(log) < 32) {
+		snprintf(env, sizeof env, "LABHUB_LOG=%s", log);
+		envp[0] = env;
+	}
+	{
+		/* We are not root of the userns yet (still the supervisor's uid,
+		 * unmapped, so that the spare opens the cell's sources as the
+		 * supervisor would; as an ordinary user: inside 1000), so the exec
+		 * would drop the caps the warden holds in its userns, which it
+		 * needs to build the cell: keep them as ambient caps (spare.c
+		 * clears them once root, userns_drop_to() in what it spawns) */
 		struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
 		struct __user_cap_data_struct d[2];
 		int cap;
@@ -337,24 +353,29 @@ exec_warden(int sock, int warden_fd, const struct contain_ctx *x)
 			if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0 && errno != EINVAL)
 				return;
 	}
-	if (fcntl(sock, F_SETFD, 0) < 0)
+	if (fcntl(sock, F_SETFD, 0) < 0 || fcntl(sync_fd, F_SETFD, 0) < 0)
 		return;
 	syscall(SYS_execveat, warden_fd, "", argv, envp, AT_EMPTY_PATH);
 	fcntl(sock, F_SETFD, FD_CLOEXEC);
+	fcntl(sync_fd, F_SETFD, FD_CLOEXEC);
 }
 
+/*
+ * The future warden, just cloned: only what is the same for every cell (no
+ * fd or signal set-up of the supervisor's; once the parent wrote the id
+ * maps, oom_score_adj and lo up), then the exec of labhub-warden as a
+ * spare, which waits for its cell's spec (sandbox/spare.c).  Without
+ * labhub-warden the clone itself does that.
+ */
 static void __attribute__((noreturn))
-child_main(int sock, int sync_fd, int warden_fd, struct contain_ctx *x)
+birth_main(int sock, int sync_fd, int warden_fd, int unpriv)
 {
+	struct contain_ctx x;
 	struct contain_err e = { "", 0 };
-	int keep[7] = { sock, sync_fd, x->cg_fds[0], x->cg_fds[1], x->cg_fds[2], x->ws_mnt_fd,
-	    warden_fd };
-	char go;
-	int fd;
-
+	int keep[3] = { sock, sync_fd, warden_fd };
 	sigset_t none;
-	int sig;
-	double t_go, t[6];
+	char go;
+	int fd, sig;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* nothing of the supervisor's signal set-up: as PID 1 with default
@@ -363,25 +384,18 @@ child_main(int sock, int sync_fd, int warden_fd, struct contain_ctx *x)
 		signal(sig, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	close_inherited(keep, 7);
+	close_inherited(keep, 3);
 	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (fd >= 0) {
 		dup2(fd, 0);
 		dup2(fd, 1);
 		close(fd);
 	}
-	/* Into the cell's cgroups first, while the parent writes the id maps:
-	 * the kernel checks the credentials of whoever opened the fds (the
-	 * supervisor), not ours, so this needs nothing of the user namespace. */
-	t[0] = mono_us();
-	if (cgroup_join_self(x->cg_fds, &e) < 0)
-		child_fail(sock, &e);
-	t[1] = mono_us();
+	spare_ctx_init(&x, unpriv);
 	if (read(sync_fd, &go, 1) != 1 || go != 'g')
 		_exit(1);	/* the parent gave up */
-	t_go = mono_us();
 	log_set_tag("warden");
-	prctl(PR_SET_NAME, "labhub-warden");
+	prctl(PR_SET_NAME, "labhub-spare");
 	/* the OOM killer takes cell processes first, never the supervisor */
 	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write(fd, "1000", 4) != 4) {
@@ -389,64 +403,10 @@ child_main(int sock, int sync_fd, int warden_fd, struct contain_ctx *x)
 		child_fail(sock, &e);
 	}
 	close(fd);
-	x->ws_fd = x->lab_fd = x->exe_fd = x->tool_fd = -1;
-	if (x->ws_path && (x->ws_fd = open(x->ws_path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-		contain_fail(&e, "open workspace");
-		child_fail(sock, &e);
-	}
-	if (x->lab_path && (x->lab_fd = open(x->lab_path, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		contain_fail(&e, "open lab folder");
-		child_fail(sock, &e);
-	}
-	if (x->exe_path[0] && (x->exe_fd = open(x->exe_path, O_PATH | O_CLOEXEC)) < 0) {
-		contain_fail(&e, "open %s", x->exe_path);
-		child_fail(sock, &e);
-	}
-	if (x->tool_path[0] && (x->tool_fd = open(x->tool_path, O_PATH | O_CLOEXEC)) < 0) {
-		contain_fail(&e, "open %s", x->tool_path);
-		child_fail(sock, &e);
-	}
-	if (userns_become_root(x, &e) < 0)
-		child_fail(sock, &e);
-	t[2] = mono_us();
 	if (net_setup(&e) < 0)
 		child_fail(sock, &e);
-	t[5] = mono_us();
-	if (mount_build_root(x, &e) < 0)
-		child_fail(sock, &e);
-	t[3] = mono_us();
-	if (rlimit_apply(x, &e) < 0)
-		child_fail(sock, &e);
-	/* the filter, if the parent compiled it while we were busy */
-	if (read(sync_fd, &go, 1) != 1 || go != 'c')
-		_exit(1);
-	if (x->bpf == NULL && (x->bpf = seccomp_filter_receive(sync_fd)) == NULL) {
-		contain_fail(&e, "seccomp: receive the filter");
-		child_fail(sock, &e);
-	}
-	close(sync_fd);
-	if (unshare(CLONE_NEWCGROUP) < 0) {
-		contain_fail(&e, "cgroup: unshare(CLONE_NEWCGROUP)");
-		child_fail(sock, &e);
-	}
-	if (x->ws_fd >= 0)
-		close(x->ws_fd);
-	if (x->lab_fd >= 0)
-		close(x->lab_fd);
-	if (x->exe_fd >= 0)
-		close(x->exe_fd);
-	if (x->tool_fd >= 0)
-		close(x->tool_fd);
-	t[4] = mono_us();
-	if (seccomp_filter_load(x->bpf, &e) < 0)	/* last */
-		child_fail(sock, &e);
-	/* LABHUB_LOG=debug: where the child's part of a start goes (tests/bench/cell-start) */
-	log_debug("cell set-up in %.2f ms after release (cgroup join %.2f before it; oom+fds+root %.2f, "
-	    "net %.2f, mounts %.2f, rlimits+filter+cgroupns %.2f, seccomp load %.2f)",
-	    (mono_us() - t_go) / 1e3, (t[1] - t[0]) / 1e3, (t[2] - t_go) / 1e3, (t[5] - t[2]) / 1e3,
-	    (t[3] - t[5]) / 1e3, (t[4] - t[3]) / 1e3, (mono_us() - t[4]) / 1e3);
-	exec_warden(sock, warden_fd, x);
-	warden_main(sock, x);	/* no labhub-warden: the clone serves */
+	exec_spare(sock, sync_fd, warden_fd, &x);
+	spare_main(sock, sync_fd, &x);	/* no labhub-warden: the clone serves */
 }
 
 static int
@@ -562,6 +522,141 @@ clone_cell(int cgfd, int *pidfd)
 	return (pid_t)syscall(SYS_clone, ns | SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
+/* 1 if wardens for exe_path exec labhub-warden (else the clone of the supervisor serves). */
+int
+spare_execs_warden(const char *exe_path)
+{
+	return warden_exe_fd(exe_path) >= 0;
+}
+
+/*
+ * A warden in its new namespaces with the id maps written, released to
+ * become a spare (birth_main()); the seccomp filter goes with the release.
+ * On failure errno is that of the failing call (the clone's, for the v2
+ * fallback in start()).
+ */
+int
+spare_make(const char *exe_path, int cgfd, struct spare_warden *s, char *err, size_t errlen)
+{
+	int sv[2] = { -1, -1 }, sync[2] = { -1, -1 }, warden_fd, e, st, unpriv = geteuid() != 0;
+	const void *bpf = seccomp_filter_cached();
+	pid_t pid;
+
+	s->pid = -1;
+	s->pidfd = s->fd = -1;
+	if (bpf == NULL && (bpf = seccomp_filter_compile(err, errlen)) == NULL)
+		return -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 ||
+	    pipe2(sync, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "socketpair/pipe: %s", strerror(errno));
+		goto fail;
+	}
+	warden_fd = warden_exe_fd(exe_path);
+	pid = clone_cell(cgfd, &s->pidfd);
+	if (pid < 0) {
+		snprintf(err, errlen, "clone (new user, pid, mount, net, ipc, uts namespaces): %s%s",
+		    strerror(errno), errno == EPERM || errno == ENOSPC || errno == EACCES ?
+		    " (user namespaces off or limited? see sysctl user.max_user_namespaces, "
+		    "kernel.unprivileged_userns_clone, kernel.apparmor_restrict_unprivileged_userns)" : "");
+		goto fail;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		close(sync[1]);
+		birth_main(sv[1], sync[0], warden_fd, unpriv);
+	}
+	s->pid = pid;
+	if (s->pidfd < 0) {
+		s->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);	/* -1 before Linux 5.3: kill() then */
+		if (s->pidfd >= 0)
+			fcntl(s->pidfd, F_SETFD, FD_CLOEXEC);
+	}
+	close(sv[1]);
+	close(sync[0]);
+	sv[1] = sync[0] = -1;
+	s->fd = sv[0];
+	sv[0] = -1;
+	if (userns_write_maps(pid, unpriv, err, errlen) < 0)
+		goto fail;
+	if (write(sync[1], "g", 1) != 1 || seccomp_filter_send(sync[1], bpf) < 0) {
+		snprintf(err, errlen, "release warden: %s", strerror(errno));
+		goto fail;
+	}
+	close(sync[1]);
+	return 0;
+fail:
+	e = errno;
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	if (sync[0] >= 0)
+		close(sync[0]);
+	if (sync[1] >= 0)
+		close(sync[1]);
+	if (s->pid > 0) {
+		kill(s->pid, SIGKILL);
+		while (waitpid(s->pid, &st, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (s->pidfd >= 0)
+		close(s->pidfd);
+	if (s->fd >= 0)
+		close(s->fd);
+	s->pid = -1;
+	s->pidfd = s->fd = -1;
+	errno = e;
+	return -1;
+}
+
+void
+spare_end(struct spare_warden *s)
+{
+	int st;
+
+	if (s->pid <= 0)
+		return;
+	if (s->pidfd < 0 || syscall(SYS_pidfd_send_signal, s->pidfd, SIGKILL, NULL, 0) < 0)
+		kill(s->pid, SIGKILL);
+	while (waitpid(s->pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (s->pidfd >= 0)
+		close(s->pidfd);
+	close(s->fd);
+	s->pid = -1;
+	s->pidfd = s->fd = -1;
+}
+
+/* st_dev/st_ino of what the warden will bind, for it to check (spare.c). */
+static int
+source_ids(struct contain_ctx *x, char *err, size_t errlen)
+{
+	const char *path[4] = { NULL, NULL, x->exe_path, x->tool_path };
+	int fd[4] = { x->ws_fd, x->lab_fd, -1, -1 }, i;
+	struct stat st;
+
+	for (i = 0; i < 4; i++) {
+		if (fd[i] < 0 && (path[i] == NULL || path[i][0] == 0))
+			continue;
+		if (fd[i] >= 0 ? fstat(fd[i], &st) < 0 : stat(path[i], &st) < 0) {
+			snprintf(err, errlen, "stat %s: %s", path[i] ? path[i] : "source", strerror(errno));
+			return -1;
+		}
+		x->ids[i][0] = (unsigned long long)st.st_dev;
+		x->ids[i][1] = (unsigned long long)st.st_ino;
+	}
+	return 0;
+}
+
+/* A spare made earlier sees the host as it was then, with the cwd of then:
+ * only absolute paths mean the same to it (and it checks the inodes). */
+static int
+poolable(const struct contain_ctx *x)
+{
+	return x->exe_path[0] == '/' && (x->ws_path == NULL || x->ws_path[0] == '/') &&
+	    (x->lab_path == NULL || x->lab_path[0] == '/');
+}
+
 static int
 start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size_t errlen)
 {
@@ -569,10 +664,9 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 	struct cell *c;
 	char why[512] = "";
 	double t0 = mono_us(), t_clone = t0, t_maps = t0, t_join = t0;
-	const void *bpf = NULL;
 	static int warned_cgroup;
-	int sv[2] = { -1, -1 }, sync[2] = { -1, -1 }, status, cgfd = -1, warden_fd;
-	pid_t pid;
+	struct spare_warden sp = { -1, -1, -1, 0 };
+	int status, cgfd = -1, pooled = 0;
 
 	*out = NULL;
 	if (spec->id == NULL || !valid_id(spec->id)) {
@@ -596,7 +690,6 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 	c->pidfd = -1;
 	snprintf(c->id, sizeof c->id, "%s", spec->id);
 	c->limits = spec->limits;
-	x.bpf = seccomp_filter_cached();	/* NULL the first time: compiled below, in parallel */
 	if (spec->workspace && (x.ws_fd = open_dir(spec->workspace, "workspace", err, errlen)) < 0)
 		goto fail;
 	if (spec->lab_dir && (x.lab_fd = open_dir(spec->lab_dir, "lab folder", err, errlen)) < 0)
@@ -686,17 +779,18 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 		    c->cg.version == 1 ? "tasks" : "cgroup.procs", strerror(errno));
 		goto fail;
 	}
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 ||
-	    pipe2(sync, O_CLOEXEC) < 0) {
-		snprintf(err, errlen, "socketpair/pipe: %s", strerror(errno));
+	if (source_ids(&x, err, errlen) < 0)
 		goto fail;
-	}
-	warden_fd = warden_exe_fd(x.exe_path);
 	t_clone = mono_us();
-	pid = clone_cell(cgfd, &c->pidfd);
-	if (pid < 0 && cgfd >= 0 && (errno == ENOSYS || errno == E2BIG || errno == EINVAL ||
-	    errno == EOPNOTSUPP || errno == EBUSY)) {
-		/* no clone3 or no CLONE_INTO_CGROUP here: the child joins by itself */
+	/* a spare made ahead, if there is one (v2 with clone3 needs the cell's
+	 * cgroup at clone time: never from the pool) */
+	if (cgfd < 0 && poolable(&x) && pool_take(x.exe_path, &sp) == 0)
+		pooled = 1;
+	else if (spare_make(x.exe_path, cgfd, &sp, err, errlen) < 0) {
+		if (cgfd < 0 || (errno != ENOSYS && errno != E2BIG && errno != EINVAL &&
+		    errno != EOPNOTSUPP && errno != EBUSY))
+			goto fail;
+		/* no clone3 or no CLONE_INTO_CGROUP here: the warden joins by itself */
 		log_debug("cell %s: clone3(CLONE_INTO_CGROUP): %s; joining through cgroup.procs",
 		    c->id, strerror(errno));
 		close(cgfd);
@@ -705,57 +799,36 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 			snprintf(err, errlen, "cgroup: open %s/cgroup.procs: %s", c->cg.path[0], strerror(errno));
 			goto fail;
 		}
-		pid = clone_cell(-1, &c->pidfd);
+		if (spare_make(x.exe_path, -1, &sp, err, errlen) < 0)
+			goto fail;
 	}
-	if (pid < 0) {
-		snprintf(err, errlen, "clone (new user, pid, mount, net, ipc, uts namespaces): %s%s",
-		    strerror(errno), errno == EPERM || errno == ENOSPC || errno == EACCES ?
-		    " (user namespaces off or limited? see sysctl user.max_user_namespaces, "
-		    "kernel.unprivileged_userns_clone, kernel.apparmor_restrict_unprivileged_userns)" : "");
-		goto fail;
-	}
-	if (pid == 0) {
-		close(sv[0]);
-		close(sync[1]);
-		child_main(sv[1], sync[0], warden_fd, &x);
-	}
-	c->pid = pid;
-	if (c->pidfd < 0) {
-		c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);	/* -1 before Linux 5.3: kill() then */
-		if (c->pidfd >= 0)
-			fcntl(c->pidfd, F_SETFD, FD_CLOEXEC);
+	t_maps = mono_us();
+	for (;;) {
+		c->pid = sp.pid;
+		c->pidfd = sp.pidfd;
+		c->fd = sp.fd;
+		if (spare_send_spec(c->fd, &x) == 0)
+			break;
+		if (!pooled) {
+			snprintf(err, errlen, "send the cell's spec to its warden: %s", strerror(errno));
+			goto fail;
+		}
+		/* the spare is gone (killed while it waited): one made now */
+		log_debug("cell %s: spare warden %d: %s; making one", c->id, (int)sp.pid, strerror(errno));
+		spare_end(&sp);
+		c->pid = c->pidfd = c->fd = -1;
+		pooled = 0;
+		if (spare_make(x.exe_path, -1, &sp, err, errlen) < 0)
+			goto fail;
 	}
 	close_fds(x.cg_fds, 3);
 	if (cgfd >= 0)
 		close(cgfd);
 	cgfd = -1;
-	close(sv[1]);
-	close(sync[0]);
-	sv[1] = sync[0] = -1;
-	c->fd = sv[0];
-	sv[0] = -1;
-	if (userns_write_maps(pid, x.unpriv, err, errlen) < 0)
-		goto fail;
-	t_maps = mono_us();
-	/* v1 (or v2 without clone3): the child joins its cgroups itself,
-	 * through fds we opened, before anything else it does. */
-	if (write(sync[1], "g", 1) != 1) {
-		snprintf(err, errlen, "release warden: %s", strerror(errno));
-		goto fail;
-	}
-	if (x.bpf == NULL && (bpf = seccomp_filter_compile(err, errlen)) == NULL)
-		goto fail;
-	if (write(sync[1], "c", 1) != 1 || (bpf && seccomp_filter_send(sync[1], bpf) < 0)) {
-		snprintf(err, errlen, "release warden: %s", strerror(errno));
-		goto fail;
-	}
-	close(sync[1]);
-	sync[1] = -1;
 	close(x.ws_fd);
 	close(x.lab_fd);
-	close(x.exe_fd);
 	close(x.ws_mnt_fd);
-	x.ws_fd = x.lab_fd = x.exe_fd = x.tool_fd = x.ws_mnt_fd = -1;
+	x.ws_fd = x.lab_fd = x.ws_mnt_fd = -1;
 	t_join = mono_us();
 	if (wait) {
 		if (wait_ready(c, err, errlen) < 0)
@@ -763,8 +836,9 @@ start(const struct cell_spec *spec, struct cell **out, int wait, char *err, size
 		c->ready = 1;
 	}
 	fcntl(c->fd, F_SETFL, O_NONBLOCK);
-	log_debug("cell %s: ready in %.2f ms (prepare %.2f, clone+maps %.2f, release %.2f, "
-	    "wait for the warden %.2f)", c->id, (mono_us() - t0) / 1e3, (t_clone - t0) / 1e3,
+	log_debug("cell %s: %s in %.2f ms (prepare %.2f, %s %.2f, spec %.2f, wait for the "
+	    "warden %.2f)", c->id, wait ? "ready" : "released", (mono_us() - t0) / 1e3,
+	    (t_clone - t0) / 1e3, pooled ? "spare from the pool" : "clone+maps+release",
 	    (t_maps - t_clone) / 1e3, (t_join - t_maps) / 1e3, (mono_us() - t_join) / 1e3);
 	if (c->degraded)
 		log_debug("cell %s: degraded: %s", c->id, c->degraded_text);
@@ -782,14 +856,6 @@ fail:
 		close(x.exe_fd);
 	if (x.ws_mnt_fd >= 0)
 		close(x.ws_mnt_fd);
-	if (sv[0] >= 0)
-		close(sv[0]);
-	if (sv[1] >= 0)
-		close(sv[1]);
-	if (sync[0] >= 0)
-		close(sync[0]);
-	if (sync[1] >= 0)
-		close(sync[1]);
 	if (c->pid > 0) {
 		kill_warden(c);
 		/* while the kernel tears the cell down: the next cell's cgroups
@@ -1041,6 +1107,8 @@ cell_stop(struct cell *c)
 		 * a learner waits for; nobody waits for a stop) */
 		if (c->cg.version == 1)
 			cgroup_refill(&c->limits);
+		/* and spare wardens (pool.c), for the same reason */
+		pool_refill();
 		while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
 			;
 	}

@@ -220,6 +220,43 @@ void cell_event_clear(struct cell_event *ev);
 int cell_stop(struct cell *c);
 
 /*
+ * Spare wardens (sandbox/pool.c).  Every warden is first cloned into its new
+ * namespaces, given its id maps, made root of its user namespace with `lo`
+ * up and exec'd as labhub-warden before anything of its cell is known; then
+ * it gets the cell's spec (cgroups to join, workspace, lab folder, limits)
+ * and builds the cell (sandbox/spare.c).  A supervisor keeps up to
+ * cell_pool_size() such spares made ahead, so that cell_start() does not
+ * pay the clone, the maps and the exec.  A spare becomes one cell, never a
+ * second; it holds nothing of any cell, is in no cell's cgroup, runs
+ * nothing, and is not a cell (its process is named labhub-spare until it
+ * gets a spec).  Spares end with their supervisor (the socket closes;
+ * PR_SET_PDEATHSIG).  cell_stop() refills the pool once this process has
+ * started two cells (`labhub cell run`, one cell, makes none), while the
+ * kernel tears the ended cell down; cell_pool_fill() does it on request (a
+ * loop that refills when idle turns the first off).  A spare sees the host
+ * as it was when it was made: one older than 10 minutes is ended, not used.  Without a spare (none left, or
+ * none may be used: cgroup v2 with clone3, where the warden is born in its
+ * cgroup; a relative workspace, lab or executable path; another labhub
+ * executable than the spares were made for) a start makes its warden
+ * itself, the same way.  Each idle spare costs a small warden's memory
+ * (sandbox/README.md, Performance).
+ */
+#define CELL_POOL_DEFAULT 2
+#define CELL_POOL_MAX 8
+/* How many spares to keep (clamped to CELL_POOL_MAX; 0: none).  Spares beyond n end now. */
+void cell_pool_set_size(unsigned n);
+unsigned cell_pool_size(void);
+unsigned cell_pool_spares(void);	/* spares waiting now */
+/*
+ * Make up to max spares, fewer if the pool is full (or not yet usable: no cell
+ * started in this process yet).  Returns how many are still missing.  Each
+ * takes a clone and the id maps (~1 ms), nothing waits: for a loop, when idle.
+ */
+unsigned cell_pool_fill(unsigned max);
+/* on = 0: cell_stop() leaves the refill to cell_pool_fill() (default 1). */
+void cell_pool_refill_on_stop(int on);
+
+/*
  * Delete a workspace directory and everything under it without following
  * any symlink (openat/unlinkat relative to O_NOFOLLOW directory fds; a
  * symlink is removed as a link, never entered).  Only regular files, dirs,

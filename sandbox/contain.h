@@ -39,6 +39,8 @@ struct contain_ctx {
 	unsigned degraded;
 	const void *bpf;	/* struct sock_fprog filter compiled by seccomp_filter_compile() */
 	int cg_fds[3];		/* cgroup.procs of the cell's cgroups, opened by the parent, or -1 */
+	/* st_dev, st_ino of workspace, lab folder, exe, tool as the parent checked them */
+	unsigned long long ids[4][2];
 };
 
 /* cell.c: remove everything inside dirfd, never following a link or leaving st_dev `dev` */
@@ -47,6 +49,7 @@ int remove_in(int dirfd, int depth, dev_t dev);
 /* userns.c */
 int userns_write_maps(pid_t pid, int unpriv, char *err, size_t errlen);
 int userns_become_root(const struct contain_ctx *x, struct contain_err *e);
+int userns_clear_ambient(struct contain_err *e);
 int userns_drop_to(unsigned uid, int unpriv);	/* in a spawned child, before exec */
 
 /* mount.c */
@@ -58,9 +61,9 @@ int net_setup(struct contain_err *e);
 /* rlimit.c */
 int rlimit_apply(const struct contain_ctx *x, struct contain_err *e);
 
-/* seccomp.c: compile once in the parent (cached); load inside before serving.
- * A parent that has not compiled it yet does so while the child sets up and
- * sends the program over the sync pipe (send/receive). */
+/* seccomp.c: compile once in the parent (cached; built in at build time);
+ * seccomp_load.c: sent over the sync pipe when a spare is released, received
+ * by the spare, loaded as the last contain step. */
 const void *seccomp_filter_compile(char *err, size_t errlen);
 const void *seccomp_filter_build(char *err, size_t errlen);	/* libseccomp, now (tests) */
 const void *seccomp_filter_cached(void);
@@ -90,6 +93,32 @@ void cgroup_destroy(struct cgroup *cg);
 /* pty.c */
 int pty_open(unsigned rows, unsigned cols, int *master, char *slave, size_t slavelen);
 int pty_make_controlling(const char *slave);
+
+/* spare.c: the spec of a cell, sent to a spare warden (cg_fds, ws_mnt_fd go along,
+ * not consumed); and the spare's side: wait for it, contain, serve.  Never returns. */
+int spare_send_spec(int sock, const struct contain_ctx *x);
+void spare_ctx_init(struct contain_ctx *x, int unpriv);	/* a spare's: nothing of a cell */
+void spare_main(int sock, int sync_fd, struct contain_ctx *x) __attribute__((noreturn));
+
+/* cell.c: make a spare warden (clone, id maps, release), for pool.c.  exe_path
+ * names the labhub executable whose labhub-warden it runs; cgfd >= 0: v2, clone3
+ * into that cgroup.  0, or -1 with a reason in err. */
+struct spare_warden {
+	pid_t pid;
+	int pidfd;	/* -1 before Linux 5.3 */
+	int fd;		/* the supervisor's end of the IPC socket */
+	long long born_ms;	/* CLOCK_MONOTONIC, set by pool.c */
+};
+int spare_make(const char *exe_path, int cgfd, struct spare_warden *s, char *err, size_t errlen);
+void spare_end(struct spare_warden *s);	/* SIGKILL, reap, close */
+int spare_execs_warden(const char *exe_path);	/* labhub-warden next to exe_path */
+
+/* pool.c: spares made ahead for cells of exe_path. */
+int pool_take(const char *exe_path, struct spare_warden *s);	/* 0, or -1: none (make one) */
+/* cell_stop(): up to the pool's size, for the labhub of the last pool_take(),
+ * once this process started two cells (the CLI starts one: no spares), unless
+ * cell_pool_refill_on_stop(0) */
+void pool_refill(void);
 
 /* warden.c: never returns */
 void warden_main(int sock, const struct contain_ctx *x) __attribute__((noreturn));

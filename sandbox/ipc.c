@@ -21,7 +21,7 @@ static const char *const type_names[IPC_TYPE_MAX] = {
 	[IPC_READY] = "ready", [IPC_SPAWN] = "spawn", [IPC_SPAWNED] = "spawned",
 	[IPC_EXIT] = "exit", [IPC_EXEC] = "exec", [IPC_RESULT] = "result",
 	[IPC_ACTIVITY] = "activity", [IPC_STOP] = "stop", [IPC_ENDING] = "ending",
-	[IPC_ERROR] = "error",
+	[IPC_ERROR] = "error", [IPC_SPEC] = "spec",
 };
 
 const char *

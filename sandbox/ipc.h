@@ -33,6 +33,7 @@ enum ipc_type {
 	IPC_STOP,	/* supervisor -> warden: end the cell */
 	IPC_ENDING,	/* warden -> supervisor: the cell is ending (reason) */
 	IPC_ERROR,	/* either way: a request failed (message) */
+	IPC_SPEC,	/* supervisor -> spare warden: the one cell it becomes (sandbox/spare.c) */
 	IPC_TYPE_MAX
 };
 

@@ -3,7 +3,7 @@ liblabhub_a_SOURCES += \
 	sandbox/cell.c sandbox/cell.h sandbox/contain.h \
 	sandbox/userns.c sandbox/mount.c sandbox/net.c sandbox/cgroup.c \
 	sandbox/rlimit.c sandbox/seccomp.c sandbox/seccomp_load.c sandbox/pty.c \
-	sandbox/ipc.c sandbox/ipc.h sandbox/warden.c \
+	sandbox/ipc.c sandbox/ipc.h sandbox/warden.c sandbox/spare.c sandbox/pool.c \
 	sandbox/cell_cli.c sandbox/workspace.c sandbox/workspace.h
 
 # The seccomp filter is built once, at build time, by libseccomp from the
@@ -18,14 +18,14 @@ sandbox/seccomp_bpf.h: $(srcdir)/sandbox/seccomp.c $(srcdir)/sandbox/contain.h $
 sandbox/seccomp_load.$(OBJEXT): sandbox/seccomp_bpf.h
 DISTCLEANFILES += sandbox/seccomp_bpf.h
 
-# Tests: unit suite (also under ASan), escape suite and lifecycle suite in
-# real cells (skipped with LABHUB_TEST_LEVEL=unit), the attack program they
+# Tests: unit suite (also under ASan), escape, lifecycle, workspace and
+# spare-warden (pool) suites in real cells (skipped with LABHUB_TEST_LEVEL=unit), the attack program they
 # run inside cells, and the script tests of `labhub cell run`.
 if HAVE_CHECK
 check_PROGRAMS += tests/check_sandbox tests/check_sandbox_escape tests/check_sandbox_life \
-	tests/check_sandbox_ws
+	tests/check_sandbox_ws tests/check_sandbox_pool
 TESTS += tests/check_sandbox tests/check_sandbox_escape tests/check_sandbox_life \
-	tests/check_sandbox_ws
+	tests/check_sandbox_ws tests/check_sandbox_pool
 tests_check_sandbox_SOURCES = tests/check_sandbox.c
 tests_check_sandbox_CFLAGS = $(UNIT_CFLAGS_ALL)
 tests_check_sandbox_LDADD = $(UNIT_LIBS)
@@ -38,6 +38,9 @@ tests_check_sandbox_life_LDADD = $(UNIT_LIBS)
 tests_check_sandbox_ws_SOURCES = tests/check_sandbox_ws.c tests/sandbox/celltest.h
 tests_check_sandbox_ws_CFLAGS = $(UNIT_CFLAGS_ALL)
 tests_check_sandbox_ws_LDADD = $(UNIT_LIBS)
+tests_check_sandbox_pool_SOURCES = tests/check_sandbox_pool.c tests/sandbox/celltest.h
+tests_check_sandbox_pool_CFLAGS = $(UNIT_CFLAGS_ALL)
+tests_check_sandbox_pool_LDADD = $(UNIT_LIBS)
 endif
 # Runs inside cells: plain C, no sanitizers (they need ptrace and /proc/self/maps tricks).
 check_PROGRAMS += tests/sandbox/attack

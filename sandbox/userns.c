@@ -83,6 +83,27 @@ userns_become_root(const struct contain_ctx *x, struct contain_err *e)
 }
 
 /*
+ * The warden kept its capabilities across the exec of labhub-warden as
+ * ambient (and so inheritable) ones (cell.c, exec_spare()); it execs
+ * nothing itself, so once it is root of its userns it needs neither.
+ */
+int
+userns_clear_ambient(struct contain_err *e)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+		return contain_fail(e, "userns: clear ambient capabilities");
+	if (syscall(SYS_capget, &h, d) < 0)
+		return contain_fail(e, "userns: capget");
+	d[0].inheritable = d[1].inheritable = 0;
+	if (syscall(SYS_capset, &h, d) < 0)
+		return contain_fail(e, "userns: capset");
+	return 0;
+}
+
+/*
  * In a child about to exec learner or lab code: become `uid` (the lab user
  * also gets the learner's group as a supplementary group) and drop every
  * capability (bounding, ambient, effective, permitted, inheritable).  In

@@ -7,12 +7,15 @@
  * copy stays with the warden, and the warden's own mallocs write into the
  * server's heap.  A warden then costs about as much as the server's dirty
  * memory at clone time (0.7 MB per cell at 20 sessions, 1.1 MB at 200).
- * child_main() (sandbox/cell.c) therefore does the contain steps in the clone
- * and, last, execs this program, which links only libc and jansson: the cell
- * then holds ~0.1 MB of its own, whatever the size of the server.
+ * The clone (birth_main() in sandbox/cell.c) therefore does only what is the
+ * same for every cell and execs this program, which links only libc and
+ * jansson: a warden, spare or serving, then holds little of its own,
+ * whatever the size of the server, and nothing the server had in memory.
+ * Here it waits as a spare for its cell's spec, builds the cell and serves
+ * (sandbox/spare.c).
  *
- * Usage (by child_main() only, after seccomp):
- *   labhub-warden SOCK LEARNER_UID LAB_UID UNPRIV LIFETIME_S IDLE_S
+ * Usage (by birth_main() only, as root of the cell's user namespace):
+ *   labhub-warden spare SOCK SYNC LEARNER_UID LAB_UID UNPRIV
  */
 #include "config.h"
 
@@ -54,26 +57,22 @@ int
 main(int argc, char **argv)
 {
 	struct contain_ctx x;
-	unsigned long v[6];
+	unsigned long v[5];
 	int i;
 
-	if (argc != 7) {
+	if (argc != 7 || strcmp(argv[1], "spare") != 0) {
 		fprintf(stderr, "labhub-warden: started by labhub for a cell, not by hand\n");
 		return 2;
 	}
-	for (i = 0; i < 6; i++)
-		if (num(argv[i + 1], i == 3 ? 1 : 0xffffffffUL, &v[i]) < 0) {
-			fprintf(stderr, "labhub-warden: bad argument %s\n", argv[i + 1]);
+	for (i = 0; i < 5; i++)
+		if (num(argv[i + 2], i == 4 ? 1 : i < 2 ? 65535 : 0xffffffffUL, &v[i]) < 0) {
+			fprintf(stderr, "labhub-warden: bad argument %s\n", argv[i + 2]);
 			return 2;
 		}
-	memset(&x, 0, sizeof x);
-	x.ws_fd = x.lab_fd = x.exe_fd = x.tool_fd = x.ws_mnt_fd = -1;
-	x.cg_fds[0] = x.cg_fds[1] = x.cg_fds[2] = -1;
-	x.learner_uid = (unsigned)v[1];
-	x.lab_uid = (unsigned)v[2];
-	x.unpriv = (int)v[3];
-	x.limits.lifetime_s = (unsigned)v[4];
-	x.limits.idle_s = (unsigned)v[5];
+	log_init_from_env();
 	log_set_tag("warden");
-	warden_main((int)v[0], &x);
+	spare_ctx_init(&x, (int)v[4]);
+	x.learner_uid = (unsigned)v[2];
+	x.lab_uid = (unsigned)v[3];
+	spare_main((int)v[0], (int)v[1], &x);
 }

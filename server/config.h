@@ -45,6 +45,7 @@ struct config {
 	int max_msgs_per_sec;		/* control messages per connection per second, default 50 */
 	int cell_grace_s;		/* a cell outlives its browser this long, default 600 */
 	char cell_limits[256];		/* cell_limits_parse() text, "" = defaults */
+	int cell_spares;		/* spare wardens kept made ahead (sandbox/cell.h), default 2 */
 	size_t busy_output_rate;	/* bytes/s a terminal may send while others type, 0 = no cap; 2M */
 	int ws_deflate;			/* offer permessage-deflate, default 1 */
 	char event_loop[8];		/* "auto" (libuv, else poll), "uv" or "poll" */

@@ -24,7 +24,7 @@
 #include "server/log.h"
 #include "server/server.h"
 #include "server/ws_term.h"
-#include "sandbox/cell.h"	/* cell_workspace_image_available() */
+#include "sandbox/cell.h"	/* cell_workspace_image_available(), cell_pool_*() */
 
 struct server *the_server;
 static volatile sig_atomic_t stopping;
@@ -44,7 +44,8 @@ usage(FILE *out)
 	    "Every setting of the config file can be given as --KEY VALUE and wins over the\n"
 	    "file (see labhub.conf.example): data, listen, web, labs, tls-cert, tls-key,\n"
 	    "origins, session-hours, login-rate, message-rate, max-message, max-queued,\n"
-	    "cell-grace, cell-limits, lab-limits, event-loop, ws-deflate, busy-output-rate.\n"
+	    "cell-grace, cell-limits, lab-limits, cell-spares, event-loop, ws-deflate,\n"
+	    "busy-output-rate.\n"
 	    "\n"
 	    "  --demo    create (once) an instructor 'teacher' and a cohort 'Demo workshop'\n"
 	    "            with every lab enabled, and print the sign-in details\n"
@@ -431,6 +432,10 @@ serve_main(int argc, char **argv)
 		    "the disk of %s with many files (sandbox/README.md)", err, s.cfg.data_dir);
 	warn_without_warden();
 	ws_term_workspace_sweep();
+	/* spare wardens: made ahead on the loop when idle (ws_term.c), so that the
+	 * stop of a learner's cell does not pay the clone of the next one */
+	cell_pool_set_size((unsigned)s.cfg.cell_spares);
+	cell_pool_refill_on_stop(0);
 
 	if (s.uv) {
 		int i, sigs[2] = { SIGINT, SIGTERM };

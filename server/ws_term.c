@@ -418,6 +418,34 @@ output_allowance(struct term *t, size_t want)
 	return 0;
 }
 
+/*
+ * Spare wardens (sandbox/cell.h): a cell start takes one, and the pool is
+ * topped up here, POOL_TOPUP_DELAY_MS after the last start (a burst of
+ * starts pushes it back, so it does not compete with cells being built),
+ * one spare per timer run (a clone and the id maps, ~1 ms of the loop;
+ * nothing waits), not in cell_stop() (serve.c turns that off).
+ */
+#define POOL_TOPUP_DELAY_MS 200
+#define POOL_TOPUP_NEXT_MS 20
+static lws_sorted_usec_list_t pool_sul;
+
+static void
+pool_topup(lws_sorted_usec_list_t *sul)
+{
+	(void)sul;
+	if (cell_pool_fill(1) > 0)
+		lws_sul_schedule(the_server->ctx, 0, &pool_sul, pool_topup,
+		    POOL_TOPUP_NEXT_MS * LWS_US_PER_MS);
+}
+
+static void
+pool_after_start(void)
+{
+	if (cell_pool_spares() < cell_pool_size())
+		lws_sul_schedule(the_server->ctx, 0, &pool_sul, pool_topup,
+		    POOL_TOPUP_DELAY_MS * LWS_US_PER_MS);
+}
+
 static int
 adopt(struct term *t, int fd, struct lws **out)
 {
@@ -558,6 +586,7 @@ term_start(const struct store_attempt *a, char *err, size_t errlen)
 	}
 	the_server->m.cells_started++;
 	the_server->m.cells_active++;
+	pool_after_start();
 	if (adopt(t, cell_fd(t->cell), &t->ipc_wsi) != 0 || run_setup(t) != 0) {
 		the_server->m.cell_failures++;
 		cell_stop(t->cell);
@@ -985,6 +1014,7 @@ values_start(struct values_job *j)
 		values_finish(j, NULL, PROTO_E_CELL_FAILED, "Your lab could not be prepared (no lab "
 		    "machine could start). Try again in a moment, or tell your instructor.");
 	}
+	pool_after_start();
 }
 
 /*
@@ -1195,6 +1225,8 @@ void
 ws_term_shutdown(struct server *s)
 {
 	(void)s;
+	lws_sul_cancel(&pool_sul);
+	cell_pool_set_size(0);	/* the spares end now, none is made again */
 	while (terms != NULL)
 		term_destroy(terms, "The server is shutting down; your files are kept.");
 	values_stopping = 1;

@@ -56,6 +56,7 @@ START_TEST(defaults_are_sane)
 	ck_assert_str_eq(c.event_loop, "auto");
 	ck_assert_int_eq(c.ws_deflate, 1);
 	ck_assert_uint_eq(c.busy_output_rate, 2 * 1024 * 1024);
+	ck_assert_int_eq(c.cell_spares, 2);
 }
 END_TEST
 
@@ -94,6 +95,10 @@ static const struct {
 	{ "busy-output-rate", "4M", 1 },
 	{ "busy-output-rate", "1K", 0 },
 	{ "busy-output-rate", "fast", 0 },
+	{ "cell-spares", "0", 1 },
+	{ "cell-spares", "8", 1 },
+	{ "cell-spares", "9", 0 },
+	{ "cell-spares", "-1", 0 },
 	{ "no-such-key", "1", 0 },
 };
 

@@ -10,13 +10,21 @@
  *                                           command "@api" is the API cycle above,
  *                                           "@api-nocg" the same without cgroup limits,
  *                                           "@api-nowait" as the server does it (nowait
- *                                           start, request queued before "ready"),
- *                                           "@api-ready" cell_start() alone (to "ready");
+ *                                           start, request queued before "ready", the
+ *                                           spare refilled after, untimed, as the
+ *                                           server's loop does when idle; the others
+ *                                           refill in cell_stop()),
+ *                                           "@api-ready" cell_start() alone (to "ready"),
+ *                                           "@api-nowait-stop-refills" the same with the
+ *                                           refill in cell_stop() (timed), and
+ *                                           "@api-nowait-nopool" as @api-nowait with no
+ *                                           spare wardens (each start clones its own);
  *                                           one "median p99" line per command
  *   cell-start-helper phases N              the api cycle in phases: median and p99 of each
  *   cell-start-helper burst N               N cells, each with an interactive bash on a PTY:
  *                                           ms until every prompt is on screen, then PSS of
  *                                           warden and bash and the memory cgroup charge
+ *   cell-start-helper spares                PSS of an idle spare warden (cell_pool_fill())
  */
 #include "config.h"
 
@@ -234,6 +242,48 @@ run_once(char **argv, double *us)
 	return 0;
 }
 
+/*
+ * Untimed, after each command: until every spare warden of ours has exec'd
+ * labhub-warden and sleeps on its socket, so that the tail of a refill (the
+ * spare's exec, on the other CPU) is not measured as part of the next
+ * command of the round.
+ */
+static void
+settle(void)
+{
+	double until = now_us() + 50000;
+	char path[128], buf[512], exe[256];
+	int busy = 1, pid;
+
+	while (busy && now_us() < until) {
+		FILE *f;
+
+		busy = 0;
+		snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)getpid(), (int)getpid());
+		f = fopen(path, "re");
+		while (f && fscanf(f, "%d", &pid) == 1) {
+			FILE *st;
+			ssize_t k;
+			char *p;
+
+			snprintf(path, sizeof path, "/proc/%d/exe", pid);
+			k = readlink(path, exe, sizeof exe - 1);
+			exe[k > 0 ? k : 0] = 0;
+			snprintf(path, sizeof path, "/proc/%d/stat", pid);
+			st = fopen(path, "re");
+			if (st && fgets(buf, sizeof buf, st) && (p = strrchr(buf, ')')) != NULL &&
+			    strstr(buf, "(labhub-spare)") && (p[2] != 'S' || !strstr(exe, "labhub-warden")))
+				busy = 1;
+			if (st)
+				fclose(st);
+		}
+		if (f)
+			fclose(f);
+		if (busy)
+			usleep(100);
+	}
+}
+
 static int
 compare(int n, int argc, char **argv, const char *exe)
 {
@@ -255,9 +305,23 @@ compare(int n, int argc, char **argv, const char *exe)
 			int r;
 
 			nocg = strcmp(cmd[k][0], "@api-nocg") == 0;
-			if (strcmp(cmd[k][0], "@api-nowait") == 0)
+			if (strcmp(cmd[k][0], "@api-nowait-nopool") == 0) {
+				/* the same, every warden cloned for its cell; then the
+				 * pool as the server's loop would refill it, untimed */
+				cell_pool_set_size(0);
 				r = api_nowait_once(exe, &v[k][i]);
-			else if (strcmp(cmd[k][0], "@api-ready") == 0)
+				cell_pool_set_size(CELL_POOL_DEFAULT);
+				cell_pool_fill(CELL_POOL_DEFAULT);
+			} else if (strcmp(cmd[k][0], "@api-nowait") == 0) {
+				/* as labhub serve: cell_stop() leaves the refill to the
+				 * loop when idle (server/ws_term.c), untimed here */
+				cell_pool_refill_on_stop(0);
+				r = api_nowait_once(exe, &v[k][i]);
+				cell_pool_refill_on_stop(1);
+				cell_pool_fill(CELL_POOL_DEFAULT);
+			} else if (strcmp(cmd[k][0], "@api-nowait-stop-refills") == 0) {
+				r = api_nowait_once(exe, &v[k][i]);	/* the refill in cell_stop(), timed */
+			} else if (strcmp(cmd[k][0], "@api-ready") == 0)
 				r = api_ready_once(exe, &v[k][i]);
 			else if (strncmp(cmd[k][0], "@api", 4) == 0)
 				r = api_once(exe, &v[k][i]);
@@ -265,6 +329,7 @@ compare(int n, int argc, char **argv, const char *exe)
 				r = run_once(cmd[k], &v[k][i]);
 			if (r < 0)
 				return 1;
+			settle();
 		}
 	for (k = 0; k < ncmd; k++)
 		report(v[k], n);
@@ -402,6 +467,37 @@ burst(int n, const char *exe)
 	return 0;
 }
 
+/* PSS (and what of it is the spare's own) of idle spare wardens, once they exec'd labhub-warden. */
+static int
+spares(const char *exe)
+{
+	char path[128];
+	FILE *f;
+	long pss = 0, dirty = 0;
+	int n = 0, pid;
+
+	cell_stop(start_cell(0, exe, 1));	/* the pool's labhub is known once a cell started */
+	cell_pool_set_size(CELL_POOL_DEFAULT);
+	cell_pool_fill(CELL_POOL_DEFAULT);
+	usleep(300 * 1000);
+	snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)getpid(), (int)getpid());
+	f = fopen(path, "re");
+	while (f && fscanf(f, "%d", &pid) == 1) {
+		char p2[128];
+
+		snprintf(p2, sizeof p2, "/proc/%d/smaps_rollup", pid);
+		pss += kb_field(p2, "Pss:");
+		dirty += kb_field(p2, "Private_Dirty:");
+		n++;
+	}
+	if (f)
+		fclose(f);
+	if (n == 0)
+		return 1;
+	printf("spares %d pss_spare_kib %ld private_dirty_kib %ld\n", n, pss / n, dirty / n);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -419,6 +515,8 @@ main(int argc, char **argv)
 		return phases(atoi(argv[2]), exe);
 	if (argc == 3 && strcmp(argv[1], "burst") == 0)
 		return burst(atoi(argv[2]), exe);
+	if (argc == 2 && strcmp(argv[1], "spares") == 0)
+		return spares(exe);
 	fprintf(stderr, "usage: cell-start-helper time N CMD... | api N | burst N\n");
 	return 2;
 }

@@ -66,7 +66,7 @@ test("a broken check says the lab has a problem, with a reference", async (t) =>
 // A cell that cannot run (1 MiB of memory): the terminal area says so, in words, with a
 // button to try again, instead of hanging on "starting".
 test("a terminal that cannot run says so and offers to try again", async (t) => {
-	const small = await startServer({ args: ["--cell-limits", "memory=1M"] });
+	const small = await startServer({ args: ["--cell-limits", "pids=1,memory=1M"] });
 	try {
 		const code = /join with the code (\S+)/.exec(small.log ? small.log() : "");
 		if (!code)

@@ -30,10 +30,10 @@ as "$L" cell run --workspace "$ws" -- /bin/sh -c 'echo hi > /home/learner/f' && 
 out=$(as "$L" cell run --limits pids=16 --lab "$B/tests/sandbox" -- /lab/attack forkbomb)
 case "$out" in EAGAIN*) ok "fork bomb capped by RLIMIT_NPROC without cgroups ($out)" ;; *) fail "forkbomb: $out" ;; esac
 as "$L" cell run -- /bin/sh -c 'exit 9'; [ $? -eq 9 ] && ok "exit status" || fail "exit status"
-# the whole escape and lifecycle suites, started by nobody
-for suite in check_sandbox_escape check_sandbox_life; do
+# the whole escape, lifecycle and spare-warden suites, started by nobody
+for suite in check_sandbox_escape check_sandbox_life check_sandbox_pool; do
 	if [ -x "$B/tests/$suite" ]; then
-		as env LABHUB="$L" LABHUB_BUILDDIR="$B" "$B/tests/$suite" >"$ws.log" 2>&1 &&
+		as env LABHUB="$L" LABHUB_FULL="${LABHUB_FULL:-$B/labhub-full}" LABHUB_BUILDDIR="$B" "$B/tests/$suite" >"$ws.log" 2>&1 &&
 			ok "$suite as nobody: $(tail -n 1 "$ws.log")" || { cat "$ws.log"; rm -f "$ws.log"; fail "$suite as nobody"; }
 		rm -f "$ws.log"
 	fi
