@@ -14,3 +14,5 @@ TESTS += tests/integration/run.sh
 EXTRA_DIST += tests/integration/run.sh tests/integration/lib.mjs tests/integration/server.test.mjs tests/integration/cell.test.mjs tests/integration/flood.test.mjs tests/integration/tls.test.mjs
 # per-learner values on lab.open (issue 8)
 EXTRA_DIST += tests/integration/values.test.mjs
+# spare wardens in the server (issue 3)
+EXTRA_DIST += tests/integration/spares.test.mjs
