@@ -15,4 +15,4 @@ EXTRA_DIST += tests/integration/run.sh tests/integration/lib.mjs tests/integrati
 # per-learner values on lab.open (issue 8)
 EXTRA_DIST += tests/integration/values.test.mjs
 # spare wardens in the server (issue 3)
-EXTRA_DIST += tests/integration/spares.test.mjs
+EXTRA_DIST += tests/integration/spares.test.mjs tests/integration/workspace.test.mjs
