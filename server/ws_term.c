@@ -1257,6 +1257,38 @@ ws_term_shutdown(struct server *s)
 
 /* ---- events from the warden ------------------------------------------ */
 
+/*
+ * Every cell has its own devpts instance; the kernel lets all of them
+ * together hold kernel.pty.max - kernel.pty.reserve PTYs (3072 by default),
+ * the host's own terminals counted in.  Said once a minute at most.
+ */
+static void
+warn_pty_limit(void)
+{
+	static time_t last;
+	long max = 0, reserve = 0;
+	time_t now = time(NULL);
+	FILE *f;
+
+	if (now - last < 60)
+		return;
+	last = now;
+	if ((f = fopen("/proc/sys/kernel/pty/max", "re")) != NULL) {
+		if (fscanf(f, "%ld", &max) != 1)
+			max = 0;
+		fclose(f);
+	}
+	if ((f = fopen("/proc/sys/kernel/pty/reserve", "re")) != NULL) {
+		if (fscanf(f, "%ld", &reserve) != 1)
+			reserve = 0;
+		fclose(f);
+	}
+	log_error("no PTY left for a learner's shell: all cells together may hold kernel.pty.max - "
+	    "kernel.pty.reserve = %ld PTYs on this host; raise it for more learners at once "
+	    "(sysctl -w kernel.pty.max=%ld, and in /etc/sysctl.d to keep it)", max - reserve,
+	    max > 0 ? 2 * max : 8192);
+}
+
 static void
 on_event(struct term *t, struct cell_event *ev)
 {
@@ -1348,14 +1380,21 @@ on_event(struct term *t, struct cell_event *ev)
 			return;
 		}
 		if (ev->tag != 0 && ev->tag == t->shell_tag) {
+			int no_pty = strstr(ev->message, "open pty") != NULL &&
+			    strstr(ev->message, strerror(ENOSPC)) != NULL;
+
 			t->shell_tag = 0;
 			t->shell_requested = 0;
 			if (t->conn != NULL && t->attach_pending)
-				ws_send_error(t->conn, t->attach_id, PROTO_E_CELL_FAILED, NULL,
+				ws_send_error(t->conn, t->attach_id, PROTO_E_CELL_FAILED, NULL, no_pty ?
+				    "The server has no terminals left for your lab machine. Tell your "
+				    "instructor (the server's log says what to change)." :
 				    "Your lab machine could not start a shell (it may be out of processes "
 				    "or memory). Try again, or tell your instructor.");
 			t->attach_pending = 0;
 			log_warn("shell of attempt %lld could not start: %s", (long long)t->a.id, ev->message);
+			if (no_pty)
+				warn_pty_limit();
 			return;
 		}
 		for (i = 0; i < TERM_MAX_PENDING; i++)

@@ -789,6 +789,27 @@ async function main() {
       if (left !== '0') log(`warning: ${left} children of ttyd still there`);
     }
   };
+  // Every labhub cell has its own devpts instance, and the kernel lets all such instances
+  // together hold kernel.pty.max - kernel.pty.reserve PTYs (4096 - 1024 by default), counting
+  // ttyd's too: with both servers up at N = 2000 that is not enough. As root the limit is
+  // raised for the run and put back at the end; otherwise the run says so.
+  const ptyMax = '/proc/sys/kernel/pty/max';
+  let ptyRestore = null;
+  try {
+    const max = Number(readFileSync(ptyMax, 'utf8')), reserve = Number(readFileSync('/proc/sys/kernel/pty/reserve', 'utf8'));
+    const nr = Number(readFileSync('/proc/sys/kernel/pty/nr', 'utf8'));
+    const need = nr + (o.sequential ? 1 : starters.length) * (Math.max(...o.ns) + o.typists + 16) + 64;
+    if (need > max - reserve) {
+      if (process.getuid() === 0) {
+        writeFileSync(ptyMax, String(need + reserve));
+        ptyRestore = max;
+        process.on('exit', () => { if (ptyRestore !== null) writeFileSync(ptyMax, String(ptyRestore)); });
+        log(`kernel.pty.max raised from ${max} to ${need + reserve} for this run (cells' devpts instances may hold max - reserve = ${max - reserve} PTYs in all, ttyd's included); restored at the end`);
+      } else {
+        log(`warning: kernel.pty.max - kernel.pty.reserve = ${max - reserve} PTYs, the run needs about ${need}: cells will fail to open a PTY near the end (as root: sysctl kernel.pty.max=${need + reserve})`);
+      }
+    }
+  } catch (e) { log(`kernel.pty limits not read: ${e.message}`); }
   // Default: both servers stay up for the whole run and the sweep measures them in turns at
   // each N (the same machine state for both); --sequential: one server after the other.
   const groups = o.sequential ? starters.map((x) => [x]) : [starters];
@@ -808,6 +829,11 @@ async function main() {
       for (const u of up) await stop(u.t);
     }
     if (o.json) writeFileSync(o.json, JSON.stringify({ partial: true, results: res }, null, 2));
+  }
+  if (ptyRestore !== null) {
+    writeFileSync(ptyMax, String(ptyRestore));
+    log(`kernel.pty.max restored to ${ptyRestore}`);
+    ptyRestore = null;
   }
   const save = () => o.json && writeFileSync(o.json, JSON.stringify({ options: { ...o, concurrency: undefined }, loads, results: res }, null, 2));
   save();
