@@ -224,19 +224,6 @@ valid_id(const char *id)
 	return 1;
 }
 
-static void __attribute__((noreturn))
-child_fail(int sock, const struct contain_err *e)
-{
-	char msg[256];
-	json_t *o;
-
-	snprintf(msg, sizeof msg, "%s: %s", e->what, strerror(e->err));
-	o = json_pack("{s:i,s:s}", "tag", 0, "message", msg);
-	if (o)
-		ipc_send(sock, IPC_ERROR, o, NULL, 0);
-	_exit(1);
-}
-
 static int
 cmp_int(const void *a, const void *b)
 {
@@ -400,11 +387,11 @@ birth_main(int sock, int sync_fd, int warden_fd, int unpriv)
 	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write(fd, "1000", 4) != 4) {
 		contain_fail(&e, "oom_score_adj");
-		child_fail(sock, &e);
+		ipc_fail_exit(sock, e.what, e.err);
 	}
 	close(fd);
 	if (net_setup(&e) < 0)
-		child_fail(sock, &e);
+		ipc_fail_exit(sock, e.what, e.err);
 	exec_spare(sock, sync_fd, warden_fd, &x);
 	spare_main(sock, sync_fd, &x);	/* no labhub-warden: the clone serves */
 }

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -183,4 +184,17 @@ ipc_wait(int sock, int timeout_ms)
 		r = poll(&p, 1, timeout_ms);
 	while (r < 0 && errno == EINTR);
 	return r;
+}
+
+void
+ipc_fail_exit(int sock, const char *what, int err)
+{
+	char msg[256];
+	json_t *o;
+
+	snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
+	o = json_pack("{s:i,s:s}", "tag", 0, "message", msg);
+	if (o)
+		ipc_send(sock, IPC_ERROR, o, NULL, 0);
+	_exit(1);
 }

@@ -66,4 +66,11 @@ int ipc_decode(const unsigned char *buf, size_t len, int *type, json_t **obj);
 /* Wait up to timeout_ms for `sock` to become readable: 1 ready, 0 timeout, -1 error. */
 int ipc_wait(int sock, int timeout_ms);
 
+/*
+ * A contain step failed in a cell's child (before or instead of the warden):
+ * tells the supervisor "<what>: <strerror(err)>" as an IPC_ERROR with tag 0,
+ * then _exit(1).
+ */
+void ipc_fail_exit(int sock, const char *what, int err) __attribute__((noreturn));
+
 #endif

@@ -90,19 +90,6 @@ spare_send_spec(int sock, const struct contain_ctx *x)
 	return r;
 }
 
-static void __attribute__((noreturn))
-fail(int sock, const struct contain_err *e)
-{
-	char msg[256];
-	json_t *o;
-
-	snprintf(msg, sizeof msg, "%s: %s", e->what, strerror(e->err));
-	o = json_pack("{s:i,s:s}", "tag", 0, "message", msg);
-	if (o)
-		ipc_send(sock, IPC_ERROR, o, NULL, 0);
-	_exit(1);
-}
-
 static int
 copy_path(json_t *v, int may_be_null, char *out, size_t outlen)
 {
@@ -222,39 +209,39 @@ spare_main(int sock, int sync_fd, struct contain_ctx *x)
 		json_decref(o);
 		errno = EPROTO;
 		contain_fail(&e, "spare: malformed %s frame", ipc_type_name(type));
-		fail(sock, &e);
+		ipc_fail_exit(sock, e.what, e.err);
 	}
 	json_decref(o);
 	prctl(PR_SET_NAME, "labhub-warden");
 	/* into the cell's cgroups first: everything after is charged and limited there */
 	if (cgroup_join_self(x->cg_fds, &e) < 0)
-		fail(sock, &e);
+		ipc_fail_exit(sock, e.what, e.err);
 	t[0] = mono_us();
 	x->ws_fd = x->lab_fd = x->exe_fd = x->tool_fd = -1;
 	if (x->ws_path && (x->ws_fd = open_checked(x->ws_path, O_DIRECTORY | O_NOFOLLOW, x->ids[0],
 	    "workspace", &e)) < 0)
-		fail(sock, &e);
+		ipc_fail_exit(sock, e.what, e.err);
 	if (x->lab_path && (x->lab_fd = open_checked(x->lab_path, O_DIRECTORY, x->ids[1],
 	    "lab folder", &e)) < 0)
-		fail(sock, &e);
+		ipc_fail_exit(sock, e.what, e.err);
 	if (x->exe_path[0] && (x->exe_fd = open_checked(x->exe_path, 0, x->ids[2], "labhub", &e)) < 0)
-		fail(sock, &e);
+		ipc_fail_exit(sock, e.what, e.err);
 	if (x->tool_path[0] && (x->tool_fd = open_checked(x->tool_path, 0, x->ids[3], "labhub-roa",
 	    &e)) < 0)
-		fail(sock, &e);
+		ipc_fail_exit(sock, e.what, e.err);
 	/* opened with the supervisor's uid, as a fresh clone would; now root
 	 * of the userns for the rest */
 	if (userns_become_root(x, &e) < 0 || userns_clear_ambient(&e) < 0)
-		fail(sock, &e);
+		ipc_fail_exit(sock, e.what, e.err);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);	/* the change of uid cleared it */
 	if (mount_build_root(x, &e) < 0)
-		fail(sock, &e);
+		ipc_fail_exit(sock, e.what, e.err);
 	t[1] = mono_us();
 	if (rlimit_apply(x, &e) < 0)
-		fail(sock, &e);
+		ipc_fail_exit(sock, e.what, e.err);
 	if (unshare(CLONE_NEWCGROUP) < 0) {
 		contain_fail(&e, "cgroup: unshare(CLONE_NEWCGROUP)");
-		fail(sock, &e);
+		ipc_fail_exit(sock, e.what, e.err);
 	}
 	if (x->ws_fd >= 0)
 		close(x->ws_fd);
@@ -267,7 +254,7 @@ spare_main(int sock, int sync_fd, struct contain_ctx *x)
 	x->ws_fd = x->lab_fd = x->exe_fd = x->tool_fd = -1;
 	t[2] = mono_us();
 	if (seccomp_filter_load(x->bpf, &e) < 0)	/* last */
-		fail(sock, &e);
+		ipc_fail_exit(sock, e.what, e.err);
 	free((void *)x->bpf);	/* the kernel has its copy */
 	x->bpf = NULL;
 	t[3] = mono_us();
