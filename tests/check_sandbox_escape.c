@@ -602,14 +602,5 @@ suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	if (t_unit_only())
-		return 77;
-	sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return t_run_cell_suite(suite);
 }

@@ -49,6 +49,22 @@ t_unit_only(void)
 	return l && strcmp(l, "unit") == 0;
 }
 
+/* main() of a suite that runs real cells: 77 (skip) at LABHUB_TEST_LEVEL=unit. */
+static inline int
+t_run_cell_suite(Suite *(*make)(void))
+{
+	SRunner *sr;
+	int failed;
+
+	if (t_unit_only())
+		return 77;
+	sr = srunner_create(make());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
+
 static inline struct cell *
 t_start_ws(const char *limits, const char *ws)
 {
