@@ -1169,6 +1169,12 @@ remove_in(int dirfd, int depth, dev_t dev)
 }
 
 int
+cell_workspace_remove_image(const char *path)
+{
+	return workspace_remove_image(path);
+}
+
+int
 cell_workspace_remove(const char *path)
 {
 	int fd, r;

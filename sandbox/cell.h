@@ -266,4 +266,12 @@ void cell_pool_refill_on_stop(int on);
  */
 int cell_workspace_remove(const char *path);
 
+/*
+ * Only the first part of cell_workspace_remove(): the image DIR.img (-1 with
+ * EBUSY while attached; 0 when there is none).  It must run in the process
+ * that attached images (it knows which are in use); the directory tree can
+ * then be removed by any process, e.g. a child, off the caller's loop.
+ */
+int cell_workspace_remove_image(const char *path);
+
 #endif

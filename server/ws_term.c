@@ -16,6 +16,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -159,6 +161,36 @@ struct discard {
 static struct discard *discards;
 static lws_sorted_usec_list_t sul_discard;
 
+/*
+ * Deletes a directory tree in a grandchild, so that a workspace of many
+ * thousands of files does not hold up the loop (nobody waits for it: what it
+ * leaves behind, the next start's sweep finds).  Returns 0 once it runs.
+ */
+static int
+remove_tree_later(const char *path)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (fork() == 0) {
+			signal(SIGTERM, SIG_DFL);
+			signal(SIGINT, SIG_DFL);
+			syscall(SYS_close_range, 3, ~0u, 0);	/* no PTY or socket kept open by us */
+			if (cell_workspace_remove(path) != 0 && errno != ENOENT)
+				log_warn("could not delete the reset workspace %s: %s (the next start "
+				    "tries again)", path, strerror(errno));
+			_exit(0);
+		}
+		_exit(0);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
 static void
 discard_run(lws_sorted_usec_list_t *sul)
 {
@@ -166,8 +198,9 @@ discard_run(lws_sorted_usec_list_t *sul)
 
 	(void)sul;
 	while ((d = *pp) != NULL) {
-		if (cell_workspace_remove(d->path) == 0 || errno == ENOENT) {
-			log_info("deleted the reset workspace %s", d->path);
+		/* the image here (this process knows whether a cell still has it), the rest off the loop */
+		if (cell_workspace_remove_image(d->path) == 0 && remove_tree_later(d->path) == 0) {
+			log_info("deleting the reset workspace %s", d->path);
 		} else if (++d->tries < DISCARD_TRIES) {
 			pp = &d->next;
 			continue;
