@@ -1586,6 +1586,14 @@ bind_fail:
 }
 
 int
+store_attempt_current(struct store *s, int64_t user_id, const char *lab_id, struct store_attempt *out)
+{
+	if (lab_id == NULL || too_long(lab_id, STORE_LAB_ID_MAX))
+		return STORE_INVALID;
+	return attempt_current(s, user_id, lab_id, out);
+}
+
+int
 store_attempt_get(struct store *s, int64_t attempt_id, struct store_attempt *out)
 {
 	sqlite3_stmt *st;

@@ -286,6 +286,9 @@ struct store_attempt {
 int store_attempt_open(struct store *s, int64_t user_id, const char *lab_id, int lab_version,
     uint64_t seed, struct store_attempt *out, int *created);
 int store_attempt_get(struct store *s, int64_t attempt_id, struct store_attempt *out);
+/* The current attempt of user_id on lab_id, if there is one (STORE_NOTFOUND: none; none is made). */
+int store_attempt_current(struct store *s, int64_t user_id, const char *lab_id,
+    struct store_attempt *out);
 /* Marks the attempt finished now (every step passed). Idempotent. */
 int store_attempt_finish(struct store *s, int64_t attempt_id);
 /*

@@ -545,7 +545,7 @@ ws_current_attempt(int64_t cohort_id, int64_t user_id, const char *lab_id, struc
 	struct current_arg ca = { user_id, lab_id, 0 };
 
 	store_cohort_grid(the_server->store, cohort_id, current_cb, &ca);
-	if (ca.attempt == 0)
-		return -1;
+	if (ca.attempt == 0)	/* opened, but no step checked yet: not in the grid */
+		return store_attempt_current(the_server->store, user_id, lab_id, a) == STORE_OK ? 0 : -1;
 	return store_attempt_get(the_server->store, ca.attempt, a) == STORE_OK ? 0 : -1;
 }

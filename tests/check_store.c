@@ -501,6 +501,12 @@ START_TEST(attempts_open_get_reset)
 	ck_assert_int_eq(store_attempt_get(s, b.id, &again), STORE_OK);
 	ck_assert_int_eq(again.user_id, bob);
 	ck_assert_int_eq(store_attempt_get(s, 9999, &again), STORE_NOTFOUND);
+	/* the current attempt without making one */
+	ck_assert_int_eq(store_attempt_current(s, amy, "dns", &again), STORE_OK);
+	ck_assert_int_eq(again.id, a.id);
+	ck_assert_int_eq(store_attempt_current(s, amy, "web", &again), STORE_NOTFOUND);
+	ck_assert_int_eq(store_attempt_open(s, amy, "dns", 2, 1, &again, &created), STORE_OK);
+	ck_assert_int_eq(created, 0);
 
 	ck_assert_int_eq(store_attempt_finish(s, a.id), STORE_OK);
 	fake_now += 10;
@@ -510,6 +516,7 @@ START_TEST(attempts_open_get_reset)
 
 	ck_assert_int_eq(store_attempt_reset(s, a.id), STORE_OK);
 	ck_assert_int_eq(store_attempt_reset(s, a.id), STORE_INVALID);
+	ck_assert_int_eq(store_attempt_current(s, amy, "dns", &again), STORE_NOTFOUND);
 	ck_assert_int_eq(event(a.id, "a", STORE_EVENT_CHECK_PASS, 10, "", ""), STORE_INVALID);
 	ck_assert_int_eq(store_attempt_get(s, a.id, &again), STORE_OK);
 	ck_assert_int_eq(again.reset, fake_now);

@@ -274,3 +274,25 @@ test('what a reset left before a restart is deleted at start-up, without followi
   assert.equal(readFileSync(outside, 'utf8'), 'not the workspace\n', 'a link inside was not followed');
   assert.ok(existsSync(join(data, 'workspaces', userDir)), 'the learner\'s other workspaces stay');
 });
+
+test('a lab that was opened but never checked can be reset too', async () => {
+  const j = await post(srv, '/api/join', { code: srv.demo.code, nickname: 'gil' });
+  const c = await connect(srv, j.headers.get('set-cookie').split(';')[0]);
+  const lab = await c.request({ type: 'lab.open', lab: 'hello-shell' });
+  await c.request({ type: 'cell.attach', attempt: lab.attempt }, 20000);
+  c.ws.send(Buffer.from('echo mine > wreck.txt; echo wrote-$((3+4))\r'));
+  await termUntil(c, /wrote-7/);
+  const t = await login(srv, { name: 'teacher', password: srv.demo.password });
+  const tc = await connect(srv, t.cookie);
+  const cohort = (await tc.request({ type: 'cohort.list' })).cohorts[0].id;
+  const gil = (await tc.request({ type: 'cohort.watch', cohort })).learners.find((l) => l.display === 'gil');
+  const ok = await tc.request({ type: 'learner.reset', cohort, user: gil.user, lab: 'hello-shell' });
+  assert.equal(ok.type, 'ok', JSON.stringify(ok));	/* was not_found: no check, so not in the grid */
+  const again = await c.request({ type: 'lab.open', lab: 'hello-shell' });
+  assert.notEqual(again.attempt, lab.attempt);
+  await c.request({ type: 'cell.attach', attempt: again.attempt }, 20000);
+  c.ws.send(Buffer.from('[ -e wreck.txt ] && echo "ke""pt" || echo "go""ne"; echo end-$((5*5))\r'));
+  const out = await termUntil(c, /end-25/);
+  assert.match(out, /\bgone\b/);
+  c.close(); tc.close();
+});
