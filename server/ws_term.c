@@ -70,6 +70,7 @@ struct term {
 	char *in;			/* keystrokes not yet written to the PTY (TERM_INPUT_MAX, on demand) */
 	size_t in_len;
 	lws_sorted_usec_list_t sul_input;	/* retries in[] (see input_pending()) */
+	unsigned input_retry_ms;	/* its next delay: 2 ms, doubled while nothing is taken */
 	time_t last_activity_sent;
 	lws_sorted_usec_list_t sul_grace;
 	struct pending pend[TERM_MAX_PENDING];
@@ -770,13 +771,23 @@ input_retry(lws_sorted_usec_list_t *sul)
  * asked for, but on libuv (epoll) it can stay unreported: the PTY master does
  * not always wake its writers when the shell side drains (a 24 KB paste
  * stalled for good, tests/integration/cell.test.mjs).  poll() looked again
- * at every loop turn and hid that.  So a short timer tries again as well.
+ * at every loop turn and hid that.  So a timer tries again as well: after
+ * 2 ms, doubled up to 128 ms while the shell takes nothing (a program that
+ * does not read its input), back to 2 ms as soon as it takes some.
  */
+#define INPUT_RETRY_MIN_MS 2
+#define INPUT_RETRY_MAX_MS 128	/* a program that never reads its input costs ~8 wakeups a second */
+
 static void
-input_pending(struct term *t)
+input_pending(struct term *t, int progress)
 {
+	if (progress || t->input_retry_ms < INPUT_RETRY_MIN_MS)
+		t->input_retry_ms = INPUT_RETRY_MIN_MS;
+	else if (t->input_retry_ms < INPUT_RETRY_MAX_MS)
+		t->input_retry_ms *= 2;
 	lws_callback_on_writable(t->pty_wsi);
-	lws_sul_schedule(the_server->ctx, 0, &t->sul_input, input_retry, 2 * LWS_US_PER_MS);
+	lws_sul_schedule(the_server->ctx, 0, &t->sul_input, input_retry,
+	    (lws_usec_t)t->input_retry_ms * LWS_US_PER_MS);
 }
 
 void
@@ -807,7 +818,7 @@ ws_term_input(struct conn *c, const char *data, size_t len)
 			len = TERM_INPUT_MAX - t->in_len;	/* a paste larger than 64 KiB in flight is cut */
 		memcpy(t->in + t->in_len, data, len);
 		t->in_len += len;
-		input_pending(t);
+		input_pending(t, 1);
 	}
 	now = time(NULL);
 	if (now - t->last_activity_sent >= 10) {
@@ -1461,7 +1472,7 @@ pty_write(struct term *t, struct lws *wsi)
 		t->in_len -= (size_t)n;
 	}
 	if (t->in_len > 0) {
-		input_pending(t);
+		input_pending(t, n > 0);
 	} else {
 		lws_sul_cancel(&t->sul_input);
 		free(t->in);		/* a paste's 64 KiB are not kept for the rest of the session */
