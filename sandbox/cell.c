@@ -33,7 +33,6 @@
 #include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,19 +62,6 @@ struct cell {
 	char id[CELL_ID_MAX + 1];
 	char degraded_text[512];
 };
-
-int
-contain_fail(struct contain_err *e, const char *fmt, ...)
-{
-	va_list ap;
-
-	e->err = errno;
-	va_start(ap, fmt);
-	vsnprintf(e->what, sizeof e->what, fmt, ap);
-	va_end(ap);
-	errno = e->err;
-	return -1;
-}
 
 void
 cell_limits_default(struct cell_limits *l)

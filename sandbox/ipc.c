@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "sandbox/contain.h"
 #include "sandbox/ipc.h"
 
 static const char *const type_names[IPC_TYPE_MAX] = {
@@ -197,4 +199,21 @@ ipc_fail_exit(int sock, const char *what, int err)
 	if (o)
 		ipc_send(sock, IPC_ERROR, o, NULL, 0);
 	_exit(1);
+}
+
+/*
+ * contain_fail() lives here, beside ipc_fail_exit(), so that labhub-warden
+ * links it without cell.o (which would pull in the whole cell supervisor).
+ */
+int
+contain_fail(struct contain_err *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	e->err = errno;
+	va_start(ap, fmt);
+	vsnprintf(e->what, sizeof e->what, fmt, ap);
+	va_end(ap);
+	errno = e->err;
+	return -1;
 }

@@ -20,7 +20,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,19 +28,6 @@
 #include "sandbox/contain.h"
 #include "server/log.h"
 
-/* as in cell.c (userns.o needs it; linking cell.o would pull in the whole server) */
-int
-contain_fail(struct contain_err *e, const char *fmt, ...)
-{
-	va_list ap;
-
-	e->err = errno;
-	va_start(ap, fmt);
-	vsnprintf(e->what, sizeof e->what, fmt, ap);
-	va_end(ap);
-	errno = e->err;
-	return -1;
-}
 
 static int
 num(const char *s, unsigned long max, unsigned long *v)

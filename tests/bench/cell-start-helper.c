@@ -122,34 +122,19 @@ api(int n, const char *exe)
 	return 0;
 }
 
-static int
-api_once(const char *exe, double *us)
-{
-	static const char *const argv[] = { "/bin/true", NULL };
-	static int i;
-	double t = now_us();
-	struct cell *c = start_cell(i++, exe, 1);
-
-	cell_request_spawn(c, 1, argv, CELL_AS_LEARNER, 0, 0, 0, NULL);
-	if (wait_exit(c) != 0)
-		return -1;
-	cell_stop(c);
-	*us = now_us() - t;
-	return 0;
-}
-
 /*
- * The same cycle the way the server starts a learner's cell
- * (server/ws_term.c): cell_start_nowait(), the request queued at once
- * (the warden reads it once ready), its exit, cell_stop().
+ * One cycle: start, spawn /bin/true, its exit, cell_stop().  wait_ready 1:
+ * cell_start(); 0: the way the server starts a learner's cell
+ * (server/ws_term.c): cell_start_nowait(), the request queued at once (the
+ * warden reads it once ready).  base keeps the two kinds' cell ids apart.
  */
 static int
-api_nowait_once(const char *exe, double *us)
+api_cycle(const char *exe, int wait_ready, double *us)
 {
 	static const char *const argv[] = { "/bin/true", NULL };
 	static int i;
 	double t = now_us();
-	struct cell *c = start_cell(1000000 + i++, exe, 0);
+	struct cell *c = start_cell((wait_ready ? 0 : 1000000) + i++, exe, wait_ready);
 
 	cell_request_spawn(c, 1, argv, CELL_AS_LEARNER, 0, 0, 0, NULL);
 	if (wait_exit(c) != 0)
@@ -309,22 +294,22 @@ compare(int n, int argc, char **argv, const char *exe)
 				/* the same, every warden cloned for its cell; then the
 				 * pool as the server's loop would refill it, untimed */
 				cell_pool_set_size(0);
-				r = api_nowait_once(exe, &v[k][i]);
+				r = api_cycle(exe, 0, &v[k][i]);
 				cell_pool_set_size(CELL_POOL_DEFAULT);
 				cell_pool_fill(CELL_POOL_DEFAULT);
 			} else if (strcmp(cmd[k][0], "@api-nowait") == 0) {
 				/* as labhub serve: cell_stop() leaves the refill to the
 				 * loop when idle (server/ws_term.c), untimed here */
 				cell_pool_refill_on_stop(0);
-				r = api_nowait_once(exe, &v[k][i]);
+				r = api_cycle(exe, 0, &v[k][i]);
 				cell_pool_refill_on_stop(1);
 				cell_pool_fill(CELL_POOL_DEFAULT);
 			} else if (strcmp(cmd[k][0], "@api-nowait-stop-refills") == 0) {
-				r = api_nowait_once(exe, &v[k][i]);	/* the refill in cell_stop(), timed */
+				r = api_cycle(exe, 0, &v[k][i]);	/* the refill in cell_stop(), timed */
 			} else if (strcmp(cmd[k][0], "@api-ready") == 0)
 				r = api_ready_once(exe, &v[k][i]);
 			else if (strncmp(cmd[k][0], "@api", 4) == 0)
-				r = api_once(exe, &v[k][i]);
+				r = api_cycle(exe, 1, &v[k][i]);
 			else
 				r = run_once(cmd[k], &v[k][i]);
 			if (r < 0)
