@@ -74,6 +74,21 @@ async function pingWhile(c, until) {
   return rtts;
 }
 
+// The loop kept answering pings while something took `took` ms.  A loop that
+// waits for the computation answers one ping after ~`took` ms and few others;
+// a loaded 2-core CI machine (a cell spinning without a CPU cgroup when the
+// server is an ordinary user, a browser suite beside) can delay one ping by
+// half a second, which is not what this asserts against.
+function assertKeptAnswering(rtts, took, what) {
+  const sorted = [...rtts].sort((x, y) => x - y);
+  const median = sorted[Math.floor(sorted.length / 2)], worst = sorted[sorted.length - 1];
+  const detail = `${rtts.length} pings in ${took.toFixed(0)} ms ${what}, median ${median.toFixed(1)} ms, ` +
+    `worst ${worst.toFixed(0)} ms`;
+  assert.ok(rtts.length >= Math.max(5, took / 100), `too few pings: ${detail}`);
+  assert.ok(median < 100, `pings were slow: ${detail}`);
+  assert.ok(worst < took * 0.75, `one ping waited for the computation: ${detail}`);
+}
+
 let attempt, html;
 
 test('while values are computed for one learner, another one\'s pings are answered at once', async () => {
@@ -90,9 +105,7 @@ test('while values are computed for one learner, another one\'s pings are answer
   // the values really took their second (else this test proves nothing) ...
   assert.ok(took >= SLOW_MS * 0.9, `lab.open took only ${took} ms`);
   // ... and meanwhile the loop kept answering: a blocking computation delays a ping by ~1 s
-  const worst = Math.max(...rtts);
-  assert.ok(worst < SLOW_MS / 2, `a ping waited ${worst.toFixed(0)} ms while values were computed`);
-  assert.ok(rtts.length >= 5, `only ${rtts.length} pings during ${took.toFixed(0)} ms`);
+  assertKeptAnswering(rtts, took, 'while values were computed');
   html = lab.lab.steps[0].html;
   assert.match(html, /<code>[a-z0-9]+\.example\.test<\/code>/, html);
   assert.match(html, /<strong>[a-z]{8}<\/strong>/, html);
@@ -173,7 +186,7 @@ test('a values() that never ends is an error reply within the time limit, not a 
   assert.equal(r.type, 'error', JSON.stringify(r));
   assert.ok(['lab_error', 'cell_failed'].includes(r.code), JSON.stringify(r));
   assert.ok(took < 20000, `the answer took ${took.toFixed(0)} ms`);
-  assert.ok(Math.max(...rtts) < 500, `a ping waited ${Math.max(...rtts).toFixed(0)} ms meanwhile`);
+  assertKeptAnswering(rtts, took, 'while an endless values() ran');
   // the throwaway cell is gone: no lab exec of this lab is left running
   let left = '';
   for (let i = 0; i < 30; i++) {
