@@ -257,6 +257,15 @@ unsigned cell_pool_fill(unsigned max);
 void cell_pool_refill_on_stop(int on);
 
 /*
+ * on = 0: a warden does not exec labhub-warden; the clone of this process
+ * serves (as when labhub-warden is missing).  For a small short-lived
+ * process with nothing in memory that a cell must not see, such as
+ * `labhub cell run` (the exec costs ~0.5 ms of each start).  Default 1:
+ * a server's clone would keep a copy-on-write image of the server.
+ */
+void cell_warden_exec(int on);
+
+/*
  * Delete a workspace directory and everything under it without following
  * any symlink (openat/unlinkat relative to O_NOFOLLOW directory fds; a
  * symlink is removed as a link, never entered).  Only regular files, dirs,

@@ -238,6 +238,9 @@ run(int argc, char **argv)
 		snprintf(id, sizeof id, "cli-%d", (int)getpid());
 		spec.id = id;
 	}
+	/* our clone serves as the warden: this small process holds nothing a
+	 * cell must not see, and it ends with the cell (saves the exec) */
+	cell_warden_exec(0);
 	if (cell_start(&spec, &c, err, sizeof err) < 0) {
 		fprintf(stderr, "labhub cell run: %s\n", err);
 		return EXIT_CELL;

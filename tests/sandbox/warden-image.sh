@@ -1,7 +1,10 @@
 #!/bin/sh
-# tests/sandbox/warden-image.sh: a cell's PID 1 is the small labhub-warden
-# program (sandbox/warden_exe.c), not a copy-on-write clone of the server: it
-# maps neither the server's libraries nor its heap, and costs little memory.
+# tests/sandbox/warden-image.sh: a cell's PID 1 is small, never a copy-on-write
+# clone of the server: it maps neither the server's libraries nor its heap, and
+# costs little memory.  For `labhub cell run` PID 1 is the clone of the small
+# labhub (server/front.c), which saves the exec; the server's cells exec
+# labhub-warden (sandbox/warden_exe.c; tests/check_sandbox_pool.c and
+# tests/integration/spares.test.mjs check that).
 [ "${LABHUB_TEST_LEVEL:-}" = unit ] && exit 77
 L=${LABHUB:?LABHUB not set}
 tmp=$(mktemp -d) || exit 1
@@ -21,7 +24,9 @@ done
 w=$(cat /proc/$cell/task/$cell/children 2>/dev/null | cut -d' ' -f1)
 [ -n "$w" ] || fail "no warden under $cell"
 [ "$(cat /proc/$w/comm)" = labhub-warden ] || fail "warden comm $(cat /proc/$w/comm)"
-tr '\0' ' ' </proc/$w/cmdline | grep -q '^labhub-warden ' && ok "PID 1 runs labhub-warden" || fail "warden cmdline"
+exe=$(readlink /proc/$w/exe)
+[ "$exe" = "$(readlink -f "$L")" ] && ok "PID 1 is the clone of the small labhub ($exe)" ||
+	fail "warden runs $exe, not $L"
 grep -Eq 'libwebsockets|libsqlite|liblua' /proc/$w/maps && fail "warden maps server libraries"
 ok "the warden maps none of the server's libraries"
 pd=$(awk '/^Private_Dirty:/ { print $2 }' /proc/$w/smaps_rollup)
