@@ -252,12 +252,13 @@ mono_us(void)
  * Opened once (O_PATH) and kept: every cell then execs the warden that came
  * with this server, even after an upgrade replaced the files on disk.
  */
-static int warden_exec = 1;	/* cell_warden_exec() */
+static int warden_exec = 1;	/* 0 after cell_single_use() */
 
 void
-cell_warden_exec(int on)
+cell_single_use(void)
 {
-	warden_exec = on;
+	warden_exec = 0;
+	cgroup_single_use();
 }
 
 static int

@@ -257,13 +257,15 @@ unsigned cell_pool_fill(unsigned max);
 void cell_pool_refill_on_stop(int on);
 
 /*
- * on = 0: a warden does not exec labhub-warden; the clone of this process
- * serves (as when labhub-warden is missing).  For a small short-lived
- * process with nothing in memory that a cell must not see, such as
- * `labhub cell run` (the exec costs ~0.5 ms of each start).  Default 1:
- * a server's clone would keep a copy-on-write image of the server.
+ * For a small process that starts one cell and ends with it, with nothing
+ * in memory that a cell must not see (`labhub cell run`); call it before
+ * cell_start().  Its warden is then the clone of this process instead of
+ * an exec of labhub-warden (which a server needs: its clone would keep a
+ * copy-on-write image of the server), and the cell's cgroup is this
+ * process's own level, <own>/labhub/s<pid>-<start>, not a directory below
+ * it.  Saves the exec (~0.5 ms) and a mkdir and rmdir per controller.
  */
-void cell_warden_exec(int on);
+void cell_single_use(void);
 
 /*
  * Delete a workspace directory and everything under it without following

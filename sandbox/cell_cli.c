@@ -45,7 +45,7 @@ usage(FILE *out)
 	    "                    lifetime=4h,idle=30m (defaults shown; 0 = no limit)\n"
 	    "  --as WHO          learner (default) or lab\n"
 	    "  --tty             run CMD on a pseudo-terminal of the cell\n"
-	    "  --id ID           cell id (names its cgroups; default cli-PID)\n"
+	    "  --id ID           cell id, in messages (default cli-PID)\n"
 	    "  -v, --verbose     say what the cell lacks on this host (degraded mode)\n"
 	    "  -h, --help        this text\n"
 	    "\n"
@@ -238,9 +238,8 @@ run(int argc, char **argv)
 		snprintf(id, sizeof id, "cli-%d", (int)getpid());
 		spec.id = id;
 	}
-	/* our clone serves as the warden: this small process holds nothing a
-	 * cell must not see, and it ends with the cell (saves the exec) */
-	cell_warden_exec(0);
+	/* one cell, and this small process holds nothing it must not see */
+	cell_single_use();
 	if (cell_start(&spec, &c, err, sizeof err) < 0) {
 		fprintf(stderr, "labhub cell run: %s\n", err);
 		return EXIT_CELL;

@@ -89,6 +89,7 @@ void cgroup_refill(const struct cell_limits *l);
 int cgroup_open_procs(const struct cgroup *cg, int *fds);
 int cgroup_join_self(int *fds, struct contain_err *e);
 void cgroup_destroy(struct cgroup *cg);
+void cgroup_single_use(void);	/* one cell per process: it is the supervisor's level */
 
 /* pty.c */
 int pty_open(unsigned rows, unsigned cols, int *master, char *slave, size_t slavelen);

@@ -582,6 +582,51 @@ START_TEST(test_spares)
 END_TEST
 
 /*
+ * A single-use process (`labhub cell run`, cell_single_use()): its one cell's
+ * cgroup is the process's own level, .../labhub/s<pid>-<start>, with the
+ * cell's limits; a second cell at the same time is refused (it would share
+ * that cgroup); after cell_stop() that level is gone and labhub/ stays for
+ * the others; a next cell can start again.
+ */
+START_TEST(test_cgroup_single_use)
+{
+	char cg[1100], pids[1100], want[64], err[512];
+	struct cell_spec spec = { 0 };
+	struct cell *a, *b = NULL;
+	const char *leaf;
+
+	cell_single_use();
+	a = t_start("pids=77");
+	t_memcg(cell_pid(a), cg, sizeof cg);
+	if (!cg[0] || getenv("LABHUB_CGROUP_ROOT")) {
+		cell_stop(a);
+		return;	/* no v1 cgroups on this host (test_cgroup_v2 covers v2) */
+	}
+	leaf = strrchr(cg, '/') + 1;
+	snprintf(want, sizeof want, "s%d-", (int)getpid());
+	ck_assert_msg(strncmp(leaf, want, strlen(want)) == 0, "memory cgroup %s", cg);
+	ck_assert_msg(strncmp(leaf - 8, "/labhub/", 8) == 0, "memory cgroup %s: not right below labhub/", cg);
+	ck_assert_int_eq(read_long(cg, "memory.limit_in_bytes"), 256 << 20);
+	v1_cg(cell_pid(a), "pids", pids, sizeof pids);
+	ck_assert_int_eq(read_long(pids, "pids.max"), 77);
+	ck_assert_str_eq(strrchr(pids, '/') + 1, leaf);
+	spec.id = "second";
+	spec.labhub_exe = getenv("LABHUB_FULL");
+	cell_limits_default(&spec.limits);
+	ck_assert_int_eq(cell_start(&spec, &b, err, sizeof err), -1);
+	ck_assert_ptr_null(b);
+	ck_assert_msg(strstr(err, "cgroup") && strstr(err, "exists"), "%s", err);
+	cell_stop(a);
+	ck_assert_msg(access(cg, F_OK) < 0, "cgroup %s left behind", cg);
+	ck_assert_msg(access(pids, F_OK) < 0, "cgroup %s left behind", pids);
+	*strrchr(cg, '/') = 0;
+	ck_assert_msg(access(cg, F_OK) == 0, "%s was removed", cg);
+	a = t_start(NULL);
+	cell_stop(a);
+}
+END_TEST
+
+/*
  * The cgroup v2 code path, on any host: a cgroup2 hierarchy of our own
  * (in a private mount namespace of this test process) given to the
  * sandbox with LABHUB_CGROUP_ROOT.  The cell is placed in
@@ -639,6 +684,8 @@ START_TEST(test_cgroup_v2)
 	if (f)
 		fclose(f);
 
+	if (_i == 3)
+		cell_single_use();	/* as `labhub cell run`: the cell is s<pid>-<start> itself */
 	c = t_start(NULL);
 	/* where the kernel says the warden is, in the v2 hierarchy */
 	snprintf(path, sizeof path, "/proc/%d/cgroup", (int)cell_pid(c));
@@ -652,7 +699,10 @@ START_TEST(test_cgroup_v2)
 	snprintf(path, sizeof path, "%s%s/labhub/s%d-", root, own, (int)getpid());
 	ck_assert_msg(strncmp(cg, path, strlen(path)) == 0, "warden in %s, not under %s", cg, path);
 	p = strrchr(cg, '/');
-	ck_assert_str_eq(p + 1, cell_id(c));
+	if (_i == 3)
+		ck_assert_msg(strncmp(p - 7, "/labhub/s", 9) == 0, "single use: warden in %s", cg);
+	else
+		ck_assert_str_eq(p + 1, cell_id(c));
 	/* a process the cell starts is born there too */
 	ck_assert_int_eq(cell_request_spawn(c, 7, sleeper, CELL_AS_LEARNER, 0, 0, 0, NULL), 0);
 	ck_assert_int_eq(cell_wait_event(c, &ev, 5000), 1);
@@ -686,7 +736,10 @@ START_TEST(test_cgroup_v2)
 	*strrchr(sup, '/') = 0;
 	cell_stop(c);
 	ck_assert_msg(access(cg, F_OK) < 0, "cgroup %s left behind", cg);
-	ck_assert_msg(access(sup, F_OK) < 0, "cgroup %s left behind", sup);
+	if (_i == 3)
+		ck_assert_msg(access(sup, F_OK) == 0, "%s (shared) was removed", sup);
+	else
+		ck_assert_msg(access(sup, F_OK) < 0, "cgroup %s left behind", sup);
 	unsetenv("LABHUB_CGROUP_ROOT");
 	unsetenv("LABHUB_TEST_NO_CLONE3");
 	if (_i == 2) {
@@ -735,7 +788,8 @@ suite(void)
 	tcase_add_test(tc, test_workspace_survives);
 	tcase_add_test(tc, test_stale_cgroups);
 	tcase_add_test(tc, test_spares);
-	tcase_add_loop_test(tc, test_cgroup_v2, 0, 3);
+	tcase_add_test(tc, test_cgroup_single_use);
+	tcase_add_loop_test(tc, test_cgroup_v2, 0, 4);
 	suite_add_tcase(s, tc);
 	return s;
 }
