@@ -71,3 +71,4 @@ pkglibexec_PROGRAMS += labhub-warden
 labhub_warden_SOURCES = sandbox/warden_exe.c
 labhub_warden_CFLAGS = $(WARN_CFLAGS) $(DEBUG_CFLAGS) $(JANSSON_CFLAGS)
 labhub_warden_LDADD = liblabhub.a $(JANSSON_LIBS)
+labhub_warden_LDFLAGS = $(AM_LDFLAGS) $(STATIC_LDFLAGS)
