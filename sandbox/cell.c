@@ -247,11 +247,6 @@ mono_us(void)
 	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
-/*
- * labhub-warden next to the labhub executable (sandbox/warden_exe.c), or -1.
- * Opened once (O_PATH) and kept: every cell then execs the warden that came
- * with this server, even after an upgrade replaced the files on disk.
- */
 static int warden_exec = 1;	/* 0 after cell_single_use() */
 
 void
@@ -261,6 +256,11 @@ cell_single_use(void)
 	cgroup_single_use();
 }
 
+/*
+ * labhub-warden next to the labhub executable (sandbox/warden_exe.c), or -1.
+ * Opened once (O_PATH) and kept: every cell then execs the warden that came
+ * with this server, even after an upgrade replaced the files on disk.
+ */
 static int
 warden_exe_fd(const char *exe_path)
 {

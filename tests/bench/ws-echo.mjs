@@ -6,7 +6,7 @@
 // Loopback only. Each phase has a time bound, servers are stopped at the end (also on errors).
 import { spawn, spawnSync } from 'node:child_process';
 import { Worker, isMainThread, workerData, parentPort } from 'node:worker_threads';
-import { readFileSync, writeFileSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync, existsSync, statSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -414,7 +414,9 @@ async function startLabhub(o, log) {
     });
     proc.once('exit', (c) => { clearTimeout(timer); reject(new Error(`labhub exited ${c}:\n${out}\n${err.slice(-2000)}`)); });
   });
-  log(`labhub ${o.labhub} serving ${srv.url} (pid ${proc.pid}, data ${data})`);
+  const built = join(dirname(o.labhub), 'labhub-full');
+  log(`labhub ${o.labhub} serving ${srv.url} (pid ${proc.pid}, data ${data}; labhub-full built ` +
+    `${existsSync(built) ? statSync(built).mtime.toISOString() : '(missing)'})`);
   return { kind: 'labhub', name: 'labhub', ...srv, prefix: 'b', pid: proc.pid, proc, data, stderr: () => err };
 }
 
@@ -706,7 +708,7 @@ function parseArgs(argv) {
   const o = {
     quick: false, only: null, json: null,
     ttyd: process.env.TTYD || 'ttyd',
-    labhub: process.env.LABHUB || [join(SRCDIR, 'build-bench/labhub'), join(SRCDIR, 'build/labhub')].find(existsSync),
+    labhub: process.env.LABHUB || join(SRCDIR, 'build/labhub'),
     web: null, labs: join(SRCDIR, 'curriculum'), cellLimits: process.env.LABHUB_BENCH_CELL_LIMITS || 'idle=3h', ns: null,
   };
   for (let i = 2; i < argv.length; i++) {
