@@ -79,4 +79,5 @@ int workspace_for_cell(const struct cell_spec *spec, struct contain_ctx *x,
 /* Detach every idle cached workspace of this process (tests, shutdown). */
 void workspace_flush(void);
 
+
 #endif

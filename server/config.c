@@ -219,6 +219,7 @@ config_defaults(struct config *c)
 	c->max_msgs_per_sec = 50;
 	c->cell_grace_s = 600;
 	c->cell_spares = CELL_POOL_DEFAULT;
+	c->workspace_spares = 16;
 	snprintf(c->event_loop, sizeof c->event_loop, "auto");
 	c->ws_deflate = 1;
 	c->busy_output_rate = 2 * 1024 * 1024;
@@ -271,6 +272,12 @@ config_set(struct config *c, const char *key, const char *v, char *err, size_t e
 		if (parse_int(v, 0, CELL_POOL_MAX, &n) != 0)
 			goto bad_int;
 		c->cell_spares = (int)n;
+		return 0;
+	}
+	if (strcmp(key, "workspace-spares") == 0) {
+		if (parse_int(v, 0, 256, &n) != 0)
+			goto bad_int;
+		c->workspace_spares = (int)n;
 		return 0;
 	}
 	if (strcmp(key, "busy-output-rate") == 0) {

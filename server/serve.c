@@ -44,8 +44,8 @@ usage(FILE *out)
 	    "Every setting of the config file can be given as --KEY VALUE and wins over the\n"
 	    "file (see labhub.conf.example): data, listen, web, labs, tls-cert, tls-key,\n"
 	    "origins, session-hours, login-rate, message-rate, max-message, max-queued,\n"
-	    "cell-grace, cell-limits, lab-limits, cell-spares, event-loop, ws-deflate,\n"
-	    "busy-output-rate.\n"
+	    "cell-grace, cell-limits, lab-limits, cell-spares, workspace-spares, event-loop,\n"
+	    "ws-deflate, busy-output-rate.\n"
 	    "\n"
 	    "  --demo    create (once) an instructor 'teacher' and a cohort 'Demo workshop'\n"
 	    "            with every lab enabled, and print the sign-in details\n"
@@ -432,6 +432,7 @@ serve_main(int argc, char **argv)
 		    "the disk of %s with many files (sandbox/README.md)", err, s.cfg.data_dir);
 	warn_without_warden();
 	ws_term_workspace_sweep();
+	ws_term_spare_images();
 	/* spare wardens: made ahead on the loop when idle (ws_term.c), so that the
 	 * stop of a learner's cell does not pay the clone of the next one */
 	cell_pool_set_size((unsigned)s.cfg.cell_spares);

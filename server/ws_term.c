@@ -480,6 +480,127 @@ pool_after_start(void)
 		    POOL_TOPUP_DELAY_MS * LWS_US_PER_MS);
 }
 
+/*
+ * Spare workspace images (sandbox/cell.h): a learner's first cell needs an
+ * ext4 image of the workspace cap, and making one (mkfs.ext4, syncfs,
+ * fsync: ~8 ms here) on the loop froze every terminal while a class
+ * started at once (30 first starts: a ping waited 443 ms).  So images of
+ * the default cap are made ahead in <data>/workspaces/.spares by
+ * short-lived processes (double-forked: nothing to reap), up to
+ * workspace-spares (default 16), WS_IMAGE_MAKERS at a time; a first cell takes one by
+ * rename().  Labs with another cap, and starts beyond the spares, still
+ * make theirs on the loop.
+ */
+#define WS_IMAGE_MAKERS 2
+#define WS_IMAGE_TOPUP_DELAY_MS 300
+#define WS_IMAGE_TOPUP_NEXT_MS 50
+static uint64_t image_cap;		/* of the spares; 0: none made */
+static unsigned image_forks_in_vain, image_last_ready;
+static lws_sorted_usec_list_t image_sul;
+
+static void __attribute__((noreturn))
+image_maker(void)
+{
+	char err[512];
+	sigset_t none;
+	int sig, fd;
+
+	for (sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* nothing of the server's: its sockets, PTYs and database stay its own */
+	if (syscall(SYS_close_range, 3, ~0U, 0) < 0)
+		for (fd = 3; fd < 65536; fd++)
+			close(fd);
+	log_set_tag("labhub-ws-spare");
+	if (cell_workspace_spare_make(image_cap, err, sizeof err) < 0) {
+		log_warn("spare workspace image: %s", err);
+		_exit(1);
+	}
+	_exit(0);
+}
+
+static void
+image_topup(lws_sorted_usec_list_t *sul)
+{
+	unsigned ready, making;
+	pid_t pid;
+	int st;
+
+	(void)sul;
+	if (image_cap == 0)
+		return;
+	cell_workspace_spares_count(image_cap, &ready, &making);
+	if (ready > image_last_ready)
+		image_forks_in_vain = 0;
+	image_last_ready = ready;
+	if (ready + making >= (unsigned)the_server->cfg.workspace_spares)
+		return;
+	if (image_forks_in_vain > 2 * (unsigned)the_server->cfg.workspace_spares + 2 * WS_IMAGE_MAKERS) {
+		log_warn("spare workspace images: none came of the last %u tries; first cells make "
+		    "their images themselves (see the lines above)", image_forks_in_vain);
+		image_cap = 0;
+		return;
+	}
+	if (making < WS_IMAGE_MAKERS) {
+		pid = fork();
+		if (pid == 0) {
+			pid_t b = fork();
+
+			if (b == 0)
+				image_maker();
+			_exit(b < 0);
+		}
+		if (pid < 0)
+			log_warn_errno("spare workspace image: fork");
+		else
+			while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+				;
+		image_forks_in_vain++;
+	}
+	lws_sul_schedule(the_server->ctx, 0, &image_sul, image_topup,
+	    WS_IMAGE_TOPUP_NEXT_MS * LWS_US_PER_MS);
+}
+
+static void
+image_after_start(void)
+{
+	if (image_cap != 0)
+		lws_sul_schedule(the_server->ctx, 0, &image_sul, image_topup,
+		    WS_IMAGE_TOPUP_DELAY_MS * LWS_US_PER_MS);
+}
+
+void
+ws_term_spare_images(void)
+{
+	const struct config *cfg = &the_server->cfg;
+	struct cell_limits l;
+	char dir[PATH_MAX], why[256];
+	int n;
+
+	if (cfg->workspace_spares == 0 || !cell_workspace_image_available(why, sizeof why))
+		return;
+	cell_limits_default(&l);
+	if (cfg->cell_limits[0] != '\0')
+		cell_limits_parse(&l, cfg->cell_limits, why, sizeof why);
+	if (l.workspace == 0)
+		return;
+	if ((size_t)snprintf(dir, sizeof dir, "%s/workspaces", cfg->data_dir) >= sizeof dir ||
+	    mkdir_owned(dir, 0711, (uid_t)-1) != 0)
+		return;
+	if ((size_t)snprintf(dir, sizeof dir, "%s/workspaces/.spares", cfg->data_dir) >= sizeof dir ||
+	    mkdir_owned(dir, 0700, (uid_t)-1) != 0) {
+		log_warn_errno("spare workspace images: %s", dir);
+		return;
+	}
+	cell_workspace_spares_dir(dir);
+	image_cap = l.workspace;
+	if ((n = cell_workspace_spares_clean(image_cap)) > 0)
+		log_info("spare workspace images: removed %d unfinished or of another cap", n);
+	lws_sul_schedule(the_server->ctx, 0, &image_sul, image_topup, LWS_US_PER_SEC);
+}
+
 static int
 adopt(struct term *t, int fd, struct lws **out)
 {
@@ -621,6 +742,7 @@ term_start(const struct store_attempt *a, char *err, size_t errlen)
 	the_server->m.cells_started++;
 	the_server->m.cells_active++;
 	pool_after_start();
+	image_after_start();
 	if (adopt(t, cell_fd(t->cell), &t->ipc_wsi) != 0 || run_setup(t) != 0) {
 		the_server->m.cell_failures++;
 		cell_stop(t->cell);
@@ -1270,6 +1392,8 @@ ws_term_shutdown(struct server *s)
 {
 	(void)s;
 	lws_sul_cancel(&pool_sul);
+	lws_sul_cancel(&image_sul);
+	image_cap = 0;
 	cell_pool_set_size(0);	/* the spares end now, none is made again */
 	while (terms != NULL)
 		term_destroy(terms, "The server is shutting down; your files are kept.");

@@ -48,6 +48,8 @@ void ws_term_shutdown(struct server *s);
 
 /* At start-up: deletes what an instructor's reset left before a crash or a stop. */
 void ws_term_workspace_sweep(void);
+/* Spare workspace images of the default cap, made ahead (root with loop devices only). */
+void ws_term_spare_images(void);
 
 /* Protocol for adopted raw fds (cell IPC sockets, PTY masters). */
 int ws_term_raw_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,

@@ -57,6 +57,7 @@ START_TEST(defaults_are_sane)
 	ck_assert_int_eq(c.ws_deflate, 1);
 	ck_assert_uint_eq(c.busy_output_rate, 2 * 1024 * 1024);
 	ck_assert_int_eq(c.cell_spares, 2);
+	ck_assert_int_eq(c.workspace_spares, 16);
 }
 END_TEST
 
@@ -99,6 +100,10 @@ static const struct {
 	{ "cell-spares", "8", 1 },
 	{ "cell-spares", "9", 0 },
 	{ "cell-spares", "-1", 0 },
+	{ "workspace-spares", "0", 1 },
+	{ "workspace-spares", "256", 1 },
+	{ "workspace-spares", "257", 0 },
+	{ "workspace-spares", "x", 0 },
 	{ "no-such-key", "1", 0 },
 };
 

@@ -396,6 +396,116 @@ START_TEST(test_cli_image)
 }
 END_TEST
 
+/* The first spare of cap in dir, "" if none; its stat in *st. */
+static void
+first_spare(const char *dir, uint64_t cap, char *name, size_t len, struct stat *st)
+{
+	char pre[48], p[1200];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	name[0] = 0;
+	snprintf(pre, sizeof pre, "spare-%llu-", (unsigned long long)cap);
+	while (d && (de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, pre, strlen(pre)) == 0 && !strstr(de->d_name, ".new")) {
+			snprintf(name, len, "%s", de->d_name);
+			snprintf(p, sizeof p, "%s/%s", dir, name);
+			ck_assert_int_eq(stat(p, st), 0);
+			break;
+		}
+	if (d)
+		closedir(d);
+}
+
+/*
+ * Spare images (cell_workspace_spares_dir(), as the server keeps them): a
+ * spare made ahead becomes the image of the next empty workspace of its cap
+ * by rename (the same inode: no mkfs for that start); the learner owns its
+ * root, it has no lost+found, and it holds what is written; a workspace with
+ * files of its own makes its own image and leaves the spare; unfinished
+ * spares and spares of another cap are cleaned away, those of the cap stay.
+ */
+START_TEST(test_spare_images)
+{
+	char spares[] = "/tmp/labhub-spares-XXXXXX", ws[] = "/tmp/labhub-ws-XXXXXX";
+	char ws2[] = "/tmp/labhub-ws-XXXXXX", img[64], p[1200], name[256], err[512];
+	const uint64_t cap = 16 << 20;
+	unsigned ready, making;
+	struct stat sp, st;
+	struct cell *c;
+	struct t_result r;
+	struct dirent *de;
+	DIR *d;
+	FILE *f;
+
+	if (t_unit_only() || no_images())
+		return;
+	ck_assert_ptr_nonnull(mkdtemp(spares));
+	cell_workspace_spares_dir(spares);
+	ck_assert_msg(cell_workspace_spare_make(cap, err, sizeof err) == 0, "%s", err);
+	cell_workspace_spares_count(cap, &ready, &making);
+	ck_assert_uint_eq(ready, 1);
+	ck_assert_uint_eq(making, 0);
+	cell_workspace_spares_count(0, &ready, &making);	/* the default cap, 64M: none */
+	ck_assert_uint_eq(ready, 0);
+	first_spare(spares, cap, name, sizeof name, &sp);
+	ck_assert_msg(name[0], "no spare in %s", spares);
+	ck_assert_int_eq(sp.st_size, (off_t)cap);
+
+	mk_ws(ws);
+	snprintf(img, sizeof img, "%s.img", ws);
+	c = start_img("workspace=16M", ws, CELL_WS_IMAGE);
+	ck_assert_int_eq(stat(img, &st), 0);
+	ck_assert_msg(st.st_ino == sp.st_ino && st.st_dev == sp.st_dev, "%s is not the spare %s", img, name);
+	cell_workspace_spares_count(cap, &ready, &making);
+	ck_assert_uint_eq(ready, 0);
+	sh(c, "stat -c '%U %a' /home/learner; ls -A /home/learner; echo hi > /home/learner/x && "
+	    "cat /home/learner/x", &r);
+	ck_assert_msg(strcmp(r.out, "learner 700\nhi") == 0, "out: %s err: %s", r.out, r.err);
+	cell_stop(c);
+
+	/* files of its own: an image of its own, the spare left */
+	ck_assert_msg(cell_workspace_spare_make(cap, err, sizeof err) == 0, "%s", err);
+	mk_ws(ws2);
+	snprintf(p, sizeof p, "%s/own", ws2);
+	f = fopen(p, "we");
+	ck_assert_ptr_nonnull(f);
+	fputs("mine\n", f);
+	ck_assert_int_eq(fclose(f), 0);
+	c = start_img("workspace=16M", ws2, CELL_WS_IMAGE);
+	sh(c, "cat /home/learner/own", &r);
+	ck_assert_str_eq(r.out, "mine");
+	cell_workspace_spares_count(cap, &ready, &making);
+	ck_assert_uint_eq(ready, 1);
+	cell_stop(c);
+
+	/* clean: an unfinished spare and one of another cap go */
+	snprintf(p, sizeof p, "%s/spare-%llu-1-1.img.new", spares, (unsigned long long)cap);
+	ck_assert_ptr_nonnull(f = fopen(p, "we"));
+	fclose(f);
+	snprintf(p, sizeof p, "%s/spare-1048576-1-1.img", spares);
+	ck_assert_ptr_nonnull(f = fopen(p, "we"));
+	fclose(f);
+	cell_workspace_spares_count(cap, &ready, &making);
+	ck_assert_uint_eq(making, 1);
+	ck_assert_int_eq(cell_workspace_spares_clean(cap), 2);
+	cell_workspace_spares_count(cap, &ready, &making);
+	ck_assert_uint_eq(ready, 1);
+	ck_assert_uint_eq(making, 0);
+
+	rm_ws(ws);
+	rm_ws(ws2);
+	d = opendir(spares);
+	while (d && (de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			unlinkat(dirfd(d), de->d_name, 0);
+	if (d)
+		closedir(d);
+	ck_assert_int_eq(rmdir(spares), 0);
+	cell_workspace_spares_dir(NULL);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -409,6 +519,7 @@ suite(void)
 	tcase_add_test(tc, test_migrate_too_big);
 	tcase_add_test(tc, test_image_grow_and_links);
 	tcase_add_test(tc, test_cli_image);
+	tcase_add_test(tc, test_spare_images);
 	tcase_add_test(tc, test_unprivileged_per_file);
 	suite_add_tcase(s, tc);
 	return s;

@@ -93,3 +93,47 @@ test('the workspace survives a server restart', async () => {
   await termUntil(c, /\[keep\]/);
   c.close();
 });
+
+// Spare images (server/ws_term.c): as root, images of the default cap are
+// made ahead in <data>/workspaces/.spares by short-lived processes, and a
+// learner's first cell of a lab with that cap takes one by rename (the same
+// inode) instead of running mkfs on the server's loop; the spares are then
+// made up again.  As an ordinary user there are no images, so no spares.
+test('a first cell takes a spare image made ahead, and the spares are made up again', async () => {
+  const spares = join(data, 'workspaces', '.spares');
+  const list = () => {
+    try {
+      return readdirSync(spares).filter((n) => /^spare-67108864-\d+-\d+\.img$/.test(n));
+    } catch { return []; }
+  };
+  if (!images) {
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.deepEqual(list(), [], 'no spare images without image workspaces');
+    return;
+  }
+  const until = async (what, fn, ms = 10000) => {
+    for (const end = Date.now() + ms; !fn();) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(list())}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  await until('16 spares (workspace-spares)', () => list().length === 16);
+  const inodes = new Map(list().map((n) => [statSync(join(spares, n)).ino, n]));
+  const r = await post(srv, '/api/join', { code: srv.demo.code, nickname: 'gil' });
+  assert.equal(r.status, 200, r.text);
+  const c = await connect(srv, r.headers.get('set-cookie').split(';')[0]);
+  const lab = await c.request({ type: 'lab.open', lab: 'dnssec-sign-zone' });
+  assert.equal(lab.type, 'lab', JSON.stringify(lab));
+  const ready = await c.request({ type: 'cell.attach', attempt: lab.attempt }, 20000);
+  assert.equal(ready.type, 'cell.ready', JSON.stringify(ready));
+  const top = join(data, 'workspaces');
+  const img = readdirSync(top).filter((u) => /^\d+$/.test(u))
+    .map((u) => join(top, u, 'dnssec-sign-zone.img')).find((p) => { try { return statSync(p); } catch { return false; } });
+  assert.ok(img, 'the learner has an image workspace');
+  assert.ok(inodes.has(statSync(img).ino), `${img} is not one of the spares ${JSON.stringify([...inodes.values()])}`);
+  assert.ok(!list().includes(inodes.get(statSync(img).ino)), 'the spare was renamed, not copied');
+  c.ws.send(Buffer.from('echo "[$(stat -c %U:%a ~)]"\r'));
+  await termUntil(c, /\[learner:700\]/);
+  await until('the spares made up again', () => list().length === 16);
+  c.close();
+});
