@@ -23,4 +23,5 @@ tests_bench_pty_rate_CFLAGS = $(WARN_CFLAGS) -O2
 tests_bench_pty_rate_CPPFLAGS =
 tests_bench_pty_rate_LDFLAGS =
 tests_bench_pty_rate_LDADD = -lutil
-EXTRA_DIST += tests/bench/ws-echo tests/bench/ws-echo.mjs tests/bench/ws-echo.md
+EXTRA_DIST += tests/bench/ws-echo tests/bench/ws-echo.mjs tests/bench/ws-echo.md \
+	tests/bench/class-start tests/bench/class-start.mjs
