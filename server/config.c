@@ -219,7 +219,7 @@ config_defaults(struct config *c)
 	c->max_msgs_per_sec = 50;
 	c->cell_grace_s = 600;
 	c->cell_spares = CELL_POOL_DEFAULT;
-	c->workspace_spares = 16;
+	c->workspace_spares = 32;	/* a class starting at once */
 	snprintf(c->event_loop, sizeof c->event_loop, "auto");
 	c->ws_deflate = 1;
 	c->busy_output_rate = 2 * 1024 * 1024;

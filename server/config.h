@@ -46,7 +46,7 @@ struct config {
 	int cell_grace_s;		/* a cell outlives its browser this long, default 600 */
 	char cell_limits[256];		/* cell_limits_parse() text, "" = defaults */
 	int cell_spares;		/* spare wardens kept made ahead (sandbox/cell.h), default 2 */
-	int workspace_spares;		/* empty workspace images kept made ahead (ws_term.c), default 16 */
+	int workspace_spares;		/* empty workspace images kept made ahead (ws_term.c), default 32 */
 	size_t busy_output_rate;	/* bytes/s a terminal may send while others type, 0 = no cap; 2M */
 	int ws_deflate;			/* offer permessage-deflate, default 1 */
 	char event_loop[8];		/* "auto" (libuv, else poll), "uv" or "poll" */

@@ -487,7 +487,7 @@ pool_after_start(void)
  * started at once (30 first starts: a ping waited 443 ms).  So images of
  * the default cap are made ahead in <data>/workspaces/.spares by
  * short-lived processes (double-forked: nothing to reap), up to
- * workspace-spares (default 16), WS_IMAGE_MAKERS at a time; a first cell takes one by
+ * workspace-spares (default 32), WS_IMAGE_MAKERS at a time; a first cell takes one by
  * rename().  Labs with another cap, and starts beyond the spares, still
  * make theirs on the loop.
  */
@@ -543,7 +543,8 @@ image_topup(lws_sorted_usec_list_t *sul)
 		image_cap = 0;
 		return;
 	}
-	if (making < WS_IMAGE_MAKERS) {
+	for (; making < WS_IMAGE_MAKERS && ready + making < (unsigned)the_server->cfg.workspace_spares;
+	    making++) {
 		pid = fork();
 		if (pid == 0) {
 			pid_t b = fork();
@@ -552,11 +553,12 @@ image_topup(lws_sorted_usec_list_t *sul)
 				image_maker();
 			_exit(b < 0);
 		}
-		if (pid < 0)
+		if (pid < 0) {
 			log_warn_errno("spare workspace image: fork");
-		else
-			while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-				;
+			break;
+		}
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
 		image_forks_in_vain++;
 	}
 	lws_sul_schedule(the_server->ctx, 0, &image_sul, image_topup,

@@ -57,7 +57,7 @@ START_TEST(defaults_are_sane)
 	ck_assert_int_eq(c.ws_deflate, 1);
 	ck_assert_uint_eq(c.busy_output_rate, 2 * 1024 * 1024);
 	ck_assert_int_eq(c.cell_spares, 2);
-	ck_assert_int_eq(c.workspace_spares, 16);
+	ck_assert_int_eq(c.workspace_spares, 32);
 }
 END_TEST
 

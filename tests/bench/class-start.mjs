@@ -76,4 +76,4 @@ const line = (name, rs, base) => {
 console.log(`class start: ${N} learners attach at once, median of ${ROUNDS} rounds; load ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 console.log(`  ${''.padEnd(40)} ${'ready ms'.padStart(8)} ${'ping p50'.padStart(8)} ${'p99'.padStart(8)} ${'max'.padStart(8)}   ready, max vs baseline`);
 const b = line('baseline: workspace-spares 0', rows.base);
-line('workspace-spares 16 (default)', rows.spares, b);
+line('workspace-spares 32 (default)', rows.spares, b);

@@ -117,7 +117,7 @@ test('a first cell takes a spare image made ahead, and the spares are made up ag
       await new Promise((r) => setTimeout(r, 50));
     }
   };
-  await until('16 spares (workspace-spares)', () => list().length === 16);
+  await until('32 spares (workspace-spares)', () => list().length === 32);
   const inodes = new Map(list().map((n) => [statSync(join(spares, n)).ino, n]));
   const r = await post(srv, '/api/join', { code: srv.demo.code, nickname: 'gil' });
   assert.equal(r.status, 200, r.text);
@@ -134,6 +134,6 @@ test('a first cell takes a spare image made ahead, and the spares are made up ag
   assert.ok(!list().includes(inodes.get(statSync(img).ino)), 'the spare was renamed, not copied');
   c.ws.send(Buffer.from('echo "[$(stat -c %U:%a ~)]"\r'));
   await termUntil(c, /\[learner:700\]/);
-  await until('the spares made up again', () => list().length === 16);
+  await until('the spares made up again', () => list().length === 32);
   c.close();
 });
