@@ -129,6 +129,13 @@ int cell_workspace_spare_make(uint64_t cap, char *err, size_t errlen);
 void cell_workspace_spares_count(uint64_t cap, unsigned *ready, unsigned *making);
 /* Remove unfinished spares (their maker is gone) and those of another cap; how many. */
 int cell_workspace_spares_clean(uint64_t cap);
+/*
+ * Attach one more spare of the cap ahead in this process (its loop device and
+ * mount, ~2 ms: for idle moments), unless max are attached.  A first use
+ * then costs one rename() and open_tree().  Returns how many more it could
+ * attach (0: done, or no spare left to attach).
+ */
+unsigned cell_workspace_spares_attach(uint64_t cap, unsigned max);
 
 enum {
 	CELL_DEGRADED_ONE_UID = 1,	/* learner and lab user share one uid */

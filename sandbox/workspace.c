@@ -56,6 +56,7 @@ struct workspace {
 	uint64_t size;		/* bytes of the image */
 	unsigned refs;
 	unsigned long long idle_since;	/* 0 while refs > 0 */
+	char spare[96];		/* a spare image attached ahead: its name in spares_dir, else "" */
 	struct workspace *next;
 };
 
@@ -814,6 +815,78 @@ cell_workspace_spares_clean(uint64_t cap)
 }
 
 /*
+ * Attach one more spare of the cap ahead (loop device and ext4 mount, ~2 ms)
+ * unless max are attached already; for a supervisor's idle moments.
+ * Returns how many more it could attach (0: done, or none left to attach).
+ */
+unsigned
+cell_workspace_spares_attach(uint64_t cap, unsigned max)
+{
+	char pre[48], err[256];
+	uint64_t want = image_size(cap);
+	struct workspace *ws;
+	struct dirent *de;
+	struct stat st;
+	unsigned have = 0;
+	int fd;
+	DIR *d;
+
+	for (ws = cache; ws; ws = ws->next)
+		if (ws->spare[0])
+			have++;
+	if (!spares_dir[0] || have >= max || (d = opendir(spares_dir)) == NULL)
+		return 0;
+	snprintf(pre, sizeof pre, "spare-%llu-", (unsigned long long)want);
+	while ((de = readdir(d)) != NULL) {
+		size_t n = strlen(de->d_name);
+
+		if (strncmp(de->d_name, pre, strlen(pre)) != 0 || n < 5 || n >= sizeof ws->spare ||
+		    strcmp(de->d_name + n - 4, ".img") != 0)
+			continue;
+		fd = openat(dirfd(d), de->d_name, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (fstat(fd, &st) < 0 || !image_ok(&st) || find(st.st_dev, st.st_ino) != NULL ||
+		    flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			close(fd);	/* attached already, or still its maker's */
+			continue;
+		}
+		ws = mount_image(fd, &st, 0, err, sizeof err);
+		if (ws == NULL) {
+			log_warn("spare workspace image %s: %s", de->d_name, err);
+			break;
+		}
+		snprintf(ws->spare, sizeof ws->spare, "%s", de->d_name);
+		ws->idle_since = ++idle_seq;
+		ws->next = cache;
+		cache = ws;
+		have++;
+		break;
+	}
+	closedir(d);
+	return have < max && de != NULL ? max - have : 0;
+}
+
+/* A spare of size want attached ahead, renamed to parent/img; NULL if none. */
+static struct workspace *
+claim_attached_spare(uint64_t want, int parent, const char *img)
+{
+	struct workspace *ws;
+	int sd;
+
+	if ((sd = open(spares_dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return NULL;
+	for (ws = cache; ws; ws = ws->next)
+		if (ws->spare[0] && ws->refs == 0 && ws->size == want &&
+		    renameat(sd, ws->spare, parent, img) == 0) {
+			ws->spare[0] = 0;
+			break;
+		}
+	close(sd);
+	return ws;
+}
+
+/*
  * A spare image of size want renamed to parent/img; its fd (opened, ours,
  * flock()ed: its maker has let go of it), or -1 if there is none.
  */
@@ -898,6 +971,9 @@ workspace_attach(const char *dir, uint64_t cap, long owner, struct workspace **o
 			snprintf(err, errlen, "workspace image %s.img: %s", dir, strerror(errno));
 			goto fail;
 		}
+		if (fd < 0 && spares_dir[0] && dir_is_empty(dirfd) == 1 &&
+		    (ws = claim_attached_spare(want, parent, img)) != NULL)
+			goto attached;	/* loop device and mount made ahead */
 		if (fd < 0 && spares_dir[0] && dir_is_empty(dirfd) == 1)
 			fd = claim_spare(want, parent, img);	/* -1: none, make one here */
 		if (fd < 0) {
@@ -925,6 +1001,7 @@ workspace_attach(const char *dir, uint64_t cap, long owner, struct workspace **o
 		fd = -1;
 		ws->next = cache;
 		cache = ws;
+	attached:;
 	} else if (want > ws->size && grow_online(ws, want, why, sizeof why) < 0) {
 		log_warn("workspace %s: in use, and not grown online to the cap %llu: %s", dir,
 		    (unsigned long long)want, why);
@@ -971,7 +1048,7 @@ workspace_release(struct workspace *ws)
 		idle = 0;
 		oldest = NULL;
 		for (w = cache; w; w = w->next)
-			if (w->refs == 0) {
+			if (w->refs == 0 && !w->spare[0]) {
 				idle++;
 				if (oldest == NULL || w->idle_since < oldest->idle_since)
 					oldest = w;

@@ -488,7 +488,9 @@ pool_after_start(void)
  * the default cap are made ahead in <data>/workspaces/.spares by
  * short-lived processes (double-forked: nothing to reap), up to
  * workspace-spares (default 32), WS_IMAGE_MAKERS at a time; a first cell takes one by
- * rename().  Labs with another cap, and starts beyond the spares, still
+ * rename().  While idle the server also attaches them ahead (loop device and
+ * mount, one per tick), so that such a start costs a rename and an
+ * open_tree().  Labs with another cap, and starts beyond the spares, still
  * make theirs on the loop.
  */
 #define WS_IMAGE_MAKERS 2
@@ -524,7 +526,7 @@ image_maker(void)
 static void
 image_topup(lws_sorted_usec_list_t *sul)
 {
-	unsigned ready, making;
+	unsigned ready, making, want = (unsigned)the_server->cfg.workspace_spares, more;
 	pid_t pid;
 	int st;
 
@@ -535,16 +537,13 @@ image_topup(lws_sorted_usec_list_t *sul)
 	if (ready > image_last_ready)
 		image_forks_in_vain = 0;
 	image_last_ready = ready;
-	if (ready + making >= (unsigned)the_server->cfg.workspace_spares)
-		return;
-	if (image_forks_in_vain > 2 * (unsigned)the_server->cfg.workspace_spares + 2 * WS_IMAGE_MAKERS) {
+	if (ready + making < want && image_forks_in_vain > 2 * want + 2 * WS_IMAGE_MAKERS) {
 		log_warn("spare workspace images: none came of the last %u tries; first cells make "
 		    "their images themselves (see the lines above)", image_forks_in_vain);
 		image_cap = 0;
 		return;
 	}
-	for (; making < WS_IMAGE_MAKERS && ready + making < (unsigned)the_server->cfg.workspace_spares;
-	    making++) {
+	for (; making < WS_IMAGE_MAKERS && ready + making < want; making++) {
 		pid = fork();
 		if (pid == 0) {
 			pid_t b = fork();
@@ -561,8 +560,12 @@ image_topup(lws_sorted_usec_list_t *sul)
 			;
 		image_forks_in_vain++;
 	}
-	lws_sul_schedule(the_server->ctx, 0, &image_sul, image_topup,
-	    WS_IMAGE_TOPUP_NEXT_MS * LWS_US_PER_MS);
+	/* one loop device and mount per tick (~2 ms), made here while idle rather
+	 * than by a learner's first start */
+	more = cell_workspace_spares_attach(image_cap, want);
+	if (ready + making < want || more > 0)
+		lws_sul_schedule(the_server->ctx, 0, &image_sul, image_topup,
+		    WS_IMAGE_TOPUP_NEXT_MS * LWS_US_PER_MS);
 }
 
 static void

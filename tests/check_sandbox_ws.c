@@ -417,6 +417,30 @@ first_spare(const char *dir, uint64_t cap, char *name, size_t len, struct stat *
 		closedir(d);
 }
 
+/* The loop device (e.g. "loop3") whose backing file is path, "" if none. */
+static void
+loop_of(const char *path, char *out, size_t len)
+{
+	char p[300], line[1200];
+	struct dirent *de;
+	DIR *d = opendir("/sys/block");
+	FILE *f;
+
+	out[0] = 0;
+	while (d && (de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, "loop", 4) != 0)
+			continue;
+		snprintf(p, sizeof p, "/sys/block/%s/loop/backing_file", de->d_name);
+		if ((f = fopen(p, "re")) == NULL)
+			continue;
+		if (fgets(line, sizeof line, f) && (line[strcspn(line, "\n")] = 0, strcmp(line, path) == 0))
+			snprintf(out, len, "%s", de->d_name);
+		fclose(f);
+	}
+	if (d)
+		closedir(d);
+}
+
 /*
  * Spare images (cell_workspace_spares_dir(), as the server keeps them): a
  * spare made ahead becomes the image of the next empty workspace of its cap
@@ -492,6 +516,29 @@ START_TEST(test_spare_images)
 	cell_workspace_spares_count(cap, &ready, &making);
 	ck_assert_uint_eq(ready, 1);
 	ck_assert_uint_eq(making, 0);
+
+	/* attached ahead (the server does it while idle): the first use takes the
+	 * spare's loop device and mount as they are */
+	{
+		char ws3[] = "/tmp/labhub-ws-XXXXXX", img3[64], loop[256], loop3[256];
+
+		ck_assert_uint_eq(cell_workspace_spares_attach(cap, 1), 0);
+		first_spare(spares, cap, name, sizeof name, &sp);
+		snprintf(p, sizeof p, "%s/%s", spares, name);
+		loop_of(p, loop, sizeof loop);
+		ck_assert_msg(loop[0], "spare %s not attached ahead", p);
+		mk_ws(ws3);
+		snprintf(img3, sizeof img3, "%s.img", ws3);
+		c = start_img("workspace=16M", ws3, CELL_WS_IMAGE);
+		ck_assert_int_eq(stat(img3, &st), 0);
+		ck_assert(st.st_ino == sp.st_ino);
+		loop_of(img3, loop3, sizeof loop3);
+		ck_assert_str_eq(loop3, loop);	/* the same loop device, now under its new name */
+		sh(c, "echo ok > /home/learner/y && cat /home/learner/y", &r);
+		ck_assert_str_eq(r.out, "ok");
+		cell_stop(c);
+		rm_ws(ws3);
+	}
 
 	rm_ws(ws);
 	rm_ws(ws2);

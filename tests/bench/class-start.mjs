@@ -21,7 +21,8 @@ const N = Number(process.argv[2] || 30), ROUNDS = Number(process.argv[3] || 3);
 
 async function round(args) {
   const data = tempDir('class');
-  const srv = await startServer({ data, args });
+  /* the pinger sends up to ~400 messages a second: above the default message-rate */
+  const srv = await startServer({ data, args: [...args, '--message-rate', '10000'] });
   try {
     const learners = [];
     for (let i = 0; i < N; i++) {
