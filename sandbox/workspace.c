@@ -734,6 +734,27 @@ image_size(uint64_t cap)
 	return want < WORKSPACE_MIN_IMAGE ? WORKSPACE_MIN_IMAGE : want;
 }
 
+enum spare_kind { NOT_SPARE, SPARE_READY, SPARE_MAKING, SPARE_OTHER_CAP };
+
+/* What a name in spares_dir is, for images of size want. */
+static enum spare_kind
+spare_kind(const char *name, uint64_t want)
+{
+	char pre[48];
+	size_t n = strlen(name), p;
+
+	if (strncmp(name, "spare-", 6) != 0)
+		return NOT_SPARE;
+	p = (size_t)snprintf(pre, sizeof pre, "spare-%llu-", (unsigned long long)want);
+	if (strncmp(name, pre, p) != 0)
+		return SPARE_OTHER_CAP;
+	if (n > p + 8 && strcmp(name + n - 8, ".img.new") == 0)
+		return SPARE_MAKING;
+	if (n > p + 4 && strcmp(name + n - 4, ".img") == 0)
+		return SPARE_READY;
+	return NOT_SPARE;
+}
+
 int
 cell_workspace_spare_make(uint64_t cap, char *err, size_t errlen)
 {
@@ -766,49 +787,36 @@ cell_workspace_spare_make(uint64_t cap, char *err, size_t errlen)
 void
 cell_workspace_spares_count(uint64_t cap, unsigned *ready, unsigned *making)
 {
-	char pre[48];
 	struct dirent *de;
 	DIR *d;
 
 	*ready = *making = 0;
 	if (!spares_dir[0] || (d = opendir(spares_dir)) == NULL)
 		return;
-	snprintf(pre, sizeof pre, "spare-%llu-", (unsigned long long)image_size(cap));
-	while ((de = readdir(d)) != NULL) {
-		size_t n = strlen(de->d_name);
-
-		if (strncmp(de->d_name, pre, strlen(pre)) != 0)
-			continue;
-		if (n > 8 && strcmp(de->d_name + n - 8, ".img.new") == 0)
-			(*making)++;
-		else if (n > 4 && strcmp(de->d_name + n - 4, ".img") == 0)
-			(*ready)++;
-	}
+	while ((de = readdir(d)) != NULL)
+		switch (spare_kind(de->d_name, image_size(cap))) {
+		case SPARE_READY: (*ready)++; break;
+		case SPARE_MAKING: (*making)++; break;
+		default: break;
+		}
 	closedir(d);
 }
 
 int
 cell_workspace_spares_clean(uint64_t cap)
 {
-	char pre[48];
 	struct dirent *de;
+	enum spare_kind k;
 	int n = 0;
 	DIR *d;
 
 	if (!spares_dir[0] || (d = opendir(spares_dir)) == NULL)
 		return 0;
-	snprintf(pre, sizeof pre, "spare-%llu-", (unsigned long long)image_size(cap));
 	while ((de = readdir(d)) != NULL) {
-		size_t len = strlen(de->d_name);
-
-		if (strncmp(de->d_name, "spare-", 6) != 0)
-			continue;
+		k = spare_kind(de->d_name, image_size(cap));
 		/* unfinished ones (their maker is gone) and spares of another cap */
-		if ((len > 8 && strcmp(de->d_name + len - 8, ".img.new") == 0) ||
-		    strncmp(de->d_name, pre, strlen(pre)) != 0) {
-			if (unlinkat(dirfd(d), de->d_name, 0) == 0)
-				n++;
-		}
+		if ((k == SPARE_MAKING || k == SPARE_OTHER_CAP) && unlinkat(dirfd(d), de->d_name, 0) == 0)
+			n++;
 	}
 	closedir(d);
 	return n;
@@ -822,7 +830,7 @@ cell_workspace_spares_clean(uint64_t cap)
 unsigned
 cell_workspace_spares_attach(uint64_t cap, unsigned max)
 {
-	char pre[48], err[256];
+	char err[256];
 	uint64_t want = image_size(cap);
 	struct workspace *ws;
 	struct dirent *de;
@@ -836,12 +844,8 @@ cell_workspace_spares_attach(uint64_t cap, unsigned max)
 			have++;
 	if (!spares_dir[0] || have >= max || (d = opendir(spares_dir)) == NULL)
 		return 0;
-	snprintf(pre, sizeof pre, "spare-%llu-", (unsigned long long)want);
 	while ((de = readdir(d)) != NULL) {
-		size_t n = strlen(de->d_name);
-
-		if (strncmp(de->d_name, pre, strlen(pre)) != 0 || n < 5 || n >= sizeof ws->spare ||
-		    strcmp(de->d_name + n - 4, ".img") != 0)
+		if (spare_kind(de->d_name, want) != SPARE_READY || strlen(de->d_name) >= sizeof ws->spare)
 			continue;
 		fd = openat(dirfd(d), de->d_name, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
@@ -893,7 +897,6 @@ claim_attached_spare(uint64_t want, int parent, const char *img)
 static int
 claim_spare(uint64_t want, int parent, const char *img)
 {
-	char pre[48];
 	struct dirent *de;
 	struct stat st;
 	int fd = -1;
@@ -901,12 +904,8 @@ claim_spare(uint64_t want, int parent, const char *img)
 
 	if ((d = opendir(spares_dir)) == NULL)
 		return -1;
-	snprintf(pre, sizeof pre, "spare-%llu-", (unsigned long long)want);
 	while (fd < 0 && (de = readdir(d)) != NULL) {
-		size_t n = strlen(de->d_name);
-
-		if (strncmp(de->d_name, pre, strlen(pre)) != 0 || n < 5 ||
-		    strcmp(de->d_name + n - 4, ".img") != 0)
+		if (spare_kind(de->d_name, want) != SPARE_READY)
 			continue;
 		fd = openat(dirfd(d), de->d_name, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
